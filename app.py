@@ -1,0 +1,13 @@
+"""Chalice entry point: wiring only. Routes live in functions/, the domain in chalicelib/."""
+from chalice import Chalice
+
+from chalicelib import web
+from functions import account, auth, dev, docs, person, tasks
+
+app = Chalice(app_name="shebao-portal")
+app.api.binary_types = []  # JSON only; PDFs and photos go through presigned S3 URLs
+
+for module in (auth, account, person, tasks, dev, docs):
+    app.register_blueprint(module.bp, url_prefix="/api")
+
+web.install(app)

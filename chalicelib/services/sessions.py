@@ -1,0 +1,78 @@
+"""Server-side sessions: 256-bit token in the cookie, SHA-256 of it in the table.
+
+Idle timeout 15 min, absolute 12 h, both checked by the condition of the single UpdateItem that
+also records the activity — one request per authenticated call, and no reliance on TTL.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from .. import clock, settings
+from ..errors import Unauthorized
+from ..models.sessions import Session
+from ..security import tokens
+
+
+@dataclass(frozen=True)
+class CurrentSession:
+    id_number: str
+    token_hash: str
+    created_at: int
+    last_seen: int
+
+    @property
+    def idle_expires_at(self) -> int:
+        return min(self.last_seen + settings.IDLE_TIMEOUT_S, self.absolute_expires_at)
+
+    @property
+    def absolute_expires_at(self) -> int:
+        return self.created_at + settings.ABSOLUTE_TIMEOUT_S
+
+    def timing(self) -> dict:
+        return {"idle_timeout_s": settings.IDLE_TIMEOUT_S, "idle_expires_at": self.idle_expires_at,
+                "absolute_expires_at": self.absolute_expires_at, "server_time": int(clock.now())}
+
+
+def create(id_number: str, ip: str | None) -> str:
+    """Start a session; return the cookie token (never stored)."""
+    token = tokens.new_token()
+    now = int(clock.now())
+    Session(token_hash=tokens.digest(token), id_number=id_number, created_at=now, last_seen=now,
+            expires_at=now + settings.ABSOLUTE_TIMEOUT_S, source_ip=ip).save()
+    return token
+
+
+def authenticate(token: str) -> CurrentSession:
+    """Check idle and absolute expiry on the server and record activity, in one request."""
+    now = int(clock.now())
+    item = Session(token_hash=tokens.digest(token))
+    try:
+        item.update(
+            actions=[Session.last_seen.set(now)],
+            condition=(Session.last_seen >= now - settings.IDLE_TIMEOUT_S)
+            & (Session.created_at >= now - settings.ABSOLUTE_TIMEOUT_S),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Unauthorized("登录已超时或已退出，请重新登录", code="session_expired") from None
+        raise
+    return CurrentSession(item.id_number, item.token_hash, item.created_at, item.last_seen)
+
+
+def revoke(token_hash: str) -> None:
+    try:
+        Session(token_hash=token_hash).delete()
+    except DeleteError:
+        pass
+
+
+def revoke_all(id_number: str, keep_token_hash: str | None = None) -> int:
+    """End every session of a resident (optionally keeping the current one); return how many."""
+    count = 0
+    for key in Session.by_person.query(id_number):
+        if key.token_hash != keep_token_hash:
+            revoke(key.token_hash)
+            count += 1
+    return count

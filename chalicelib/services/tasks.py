@@ -1,0 +1,39 @@
+"""To-do list (待办事项): the pending-tasks table. Later features add task kinds by calling
+`upsert` when business is left unfinished and `close` when it ends."""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import DeleteError
+
+from .. import clock
+from ..models.tasks import PendingTask
+from .sessions import CurrentSession
+
+
+def list_for(current: CurrentSession) -> dict:
+    items = PendingTask.query(current.id_number, scan_index_forward=True, limit=100)
+    tasks = sorted(items, key=lambda t: t.updated_at, reverse=True)
+    return {"items": [{"task_id": t.task_id, "kind": t.kind, "title": t.title, "step": t.step,
+                       "resume_path": t.resume_path, "created_at": t.created_at,
+                       "updated_at": t.updated_at} for t in tasks]}
+
+
+def upsert(id_number: str, kind: str, reference: str, title: str, resume_path: str,
+           step: str | None = None, data: dict[str, Any] | None = None) -> PendingTask:
+    now = int(clock.now())
+    task = PendingTask(id_number=id_number, task_id=f"{kind}#{reference}", kind=kind, title=title,
+                       step=step, resume_path=resume_path, created_at=now, updated_at=now, data=data)
+    try:
+        task.created_at = PendingTask.get(id_number, task.task_id).created_at
+    except PendingTask.DoesNotExist:
+        pass
+    task.save()
+    return task
+
+
+def close(id_number: str, kind: str, reference: str) -> None:
+    try:
+        PendingTask(id_number=id_number, task_id=f"{kind}#{reference}").delete()
+    except DeleteError:
+        pass

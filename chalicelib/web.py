@@ -1,0 +1,235 @@
+"""HTTP plumbing shared by every route: body parsing, session cookie, client IP, the one
+place where domain errors become HTTP answers, CSRF check and security headers.
+
+`functions/` handlers use `web.body()`, `web.session()`, `web.client_ip()` and return plain
+dicts (or `web.with_cookie(...)`); `install(app)` wires the rest in `app.py`.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from typing import Any, Callable
+
+from chalice import Chalice, Response
+
+from . import settings
+from .errors import BadInput, DomainError, Forbidden, Unauthorized
+
+log = logging.getLogger("sbp")
+
+COOKIE_NAME = "sbp_session"
+MAX_BODY_BYTES = 64 * 1024
+MAX_FIELD_CHARS = 256
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Bank notifications come from servers, not browsers: they are authenticated by signature.
+CSRF_EXEMPT_PREFIXES = ("/api/banks/",)
+
+_app: Chalice | None = None
+
+
+def request():
+    assert _app is not None, "web.install(app) was not called"
+    return _app.current_request
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict:
+    error = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    return {"error": error}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    return Response(body=error_body(code, message, field), status_code=status,
+                    headers={"Content-Type": "application/json"})
+
+
+# ---- input -------------------------------------------------------------------------------
+
+def json_object() -> dict:
+    """The request body as a JSON object, or BadInput."""
+    raw = request().raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadInput("请求内容过大", code="body_too_large")
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadInput("请求格式不正确（需要JSON）", code="malformed_json") from None
+    if not isinstance(data, dict):
+        raise BadInput("请求格式不正确（需要JSON对象）", code="malformed_json")
+    return data
+
+
+def body(*required: str, optional: tuple[str, ...] = (), max_chars: int = MAX_FIELD_CHARS) -> dict:
+    """Required and optional string fields of the JSON body, type- and length-checked."""
+    data = json_object()
+    out: dict[str, Any] = {}
+    for name in required + optional:
+        value = data.get(name)
+        if value is None or value == "":
+            if name in required:
+                raise BadInput(f"缺少必填项：{name}", code="missing_field", field=name)
+            out[name] = None
+            continue
+        if not isinstance(value, str):
+            raise BadInput(f"{name} 应为文本", code="wrong_type", field=name)
+        if len(value) > max_chars:
+            raise BadInput(f"{name} 过长（最多{max_chars}个字符）", code="too_long", field=name)
+        out[name] = value
+    return out
+
+
+def query(name: str, required: bool = False, max_chars: int = MAX_FIELD_CHARS) -> str | None:
+    params = request().query_params or {}
+    value = params.get(name)
+    if value is None or value == "":
+        if required:
+            raise BadInput(f"缺少查询参数：{name}", code="missing_field", field=name)
+        return None
+    if len(value) > max_chars:
+        raise BadInput(f"{name} 过长", code="too_long", field=name)
+    return value
+
+
+def client_ip() -> str:
+    """The resident's address: API Gateway's source IP, or behind CloudFront the entry
+    CloudFront appended to X-Forwarded-For (the second-to-last one)."""
+    req = request()
+    source = (req.context or {}).get("identity", {}).get("sourceIp") or "unknown"
+    if settings.is_local():
+        return source
+    forwarded = [p.strip() for p in (req.headers.get("x-forwarded-for") or "").split(",") if p.strip()]
+    return forwarded[-2] if len(forwarded) >= 2 else source
+
+
+def user_agent() -> str:
+    return (request().headers.get("user-agent") or "")[:200]
+
+
+# ---- session cookie ----------------------------------------------------------------------
+
+def session_token() -> str | None:
+    cookie_header = request().headers.get("cookie") or ""
+    for part in cookie_header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == COOKIE_NAME and value:
+            return value
+    return None
+
+
+def session():
+    """The signed-in resident's session (checked and touched on the server), or 401."""
+    req = request()
+    cached = getattr(req, "_sbp_session", None)
+    if cached is not None:
+        return cached
+    from .services import sessions  # noqa: PLC0415 (keeps web importable without models)
+    token = session_token()
+    if not token:
+        raise Unauthorized("请先登录", code="not_signed_in")
+    current = sessions.authenticate(token)
+    req._sbp_session = current
+    return current
+
+
+def _cookie(value: str, max_age: int) -> str:
+    parts = [f"{COOKIE_NAME}={value}", "Path=/", "HttpOnly", "SameSite=Strict", f"Max-Age={max_age}"]
+    if not settings.is_local():
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def with_cookie(payload: dict, token: str | None, status: int = 200) -> Response:
+    """A JSON answer that sets (token) or clears (None) the session cookie."""
+    cookie = _cookie(token, settings.ABSOLUTE_TIMEOUT_S) if token else _cookie("", 0)
+    return Response(body=payload, status_code=status,
+                    headers={"Set-Cookie": cookie, "Content-Type": "application/json"})
+
+
+# ---- error mapping, CSRF, headers --------------------------------------------------------
+
+def _mapped(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as exc:
+            return error_response(exc.status, exc.code, exc.message, exc.field)
+        except Exception as exc:  # the storage layer failing is temporary for the caller
+            if _is_temporary(exc):
+                log.warning("temporary failure on %s: %s", request().path, exc)
+                return error_response(503, "temporarily_unavailable", "服务暂时繁忙，请稍后再试")
+            log.exception("unhandled error on %s", request().path)
+            return error_response(500, "internal_error", "系统内部错误，请稍后再试")
+    return wrapper
+
+
+def _is_temporary(exc: Exception) -> bool:
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if names & {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
+                "ConnectionClosedError"}:
+        return True
+    cause = getattr(exc, "cause", None) or exc.__cause__
+    code = getattr(exc, "cause_response_code", None) or ""
+    if code in {"ProvisionedThroughputExceededException", "ThrottlingException",
+                "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable"}:
+        return True
+    return cause is not None and cause is not exc and isinstance(cause, Exception) and _is_temporary(cause)
+
+
+def security_headers(response: Response, path: str) -> None:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy",
+                       "default-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+                       "base-uri 'none'; form-action 'self'")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cache-Control", "no-store")
+    if not settings.is_local():
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
+def _normalise_error(response: Response) -> None:
+    """Chalice's own errors (405, 415, 500) come as {"Code","Message"}: give them our shape."""
+    body_value = response.body
+    if response.status_code >= 400 and isinstance(body_value, dict) and "Code" in body_value:
+        message = "系统内部错误，请稍后再试" if response.status_code >= 500 else str(body_value.get("Message"))
+        response.body = error_body(str(body_value["Code"]), message)
+
+
+def install(app: Chalice) -> None:
+    """Wrap every registered view with the error mapping; add CSRF and header middleware."""
+    global _app
+    _app = app
+    for methods in app.routes.values():
+        for entry in methods.values():
+            if not getattr(entry.view_function, "_sbp_mapped", False):
+                entry.view_function = _mapped(entry.view_function)
+                entry.view_function._sbp_mapped = True
+
+    @app.middleware("http")
+    def csrf_and_headers(event, get_response):
+        path = event.path or ""
+        if event.method not in SAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
+            if (event.headers.get("x-requested-with") or "") != "XMLHttpRequest":
+                response = error_response(403, "csrf_header_missing",
+                                          "请求被拒绝：缺少 X-Requested-With 请求头")
+                security_headers(response, path)
+                return response
+        response = get_response(event)
+        _normalise_error(response)
+        security_headers(response, path)
+        return response
+
+
+def session_answer(result: dict) -> Response:
+    """A sign-in style result: move its `token` (if any) from the body into the cookie."""
+    payload = dict(result)
+    token = payload.pop("token", None)
+    if token is None:
+        return Response(body=payload, status_code=200, headers={"Content-Type": "application/json"})
+    return with_cookie(payload, token)

@@ -1,0 +1,60 @@
+"""Sign-in, activation, sign-out, keep-alive and forgot-password routes."""
+from chalice import Blueprint
+
+from chalicelib import web
+from chalicelib.services import auth, captcha
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/auth/captcha", methods=["POST"])
+def new_captcha():
+    """New image captcha (PNG data URL, single use, 5 minutes)."""
+    return captcha.create()
+
+
+@bp.route("/auth/login", methods=["POST"])
+def login():
+    """Sign in with ID number, password and captcha; initial password → activation."""
+    data = web.body("id_number", "password", "captcha_id", "captcha_answer")
+    return web.session_answer(auth.login(**data, ip=web.client_ip()))
+
+
+@bp.route("/auth/activate", methods=["POST"])
+def activate():
+    """First sign-in: SMS code and a new password."""
+    data = web.body("activation_token", "sms_code", "new_password")
+    return web.session_answer(auth.activate(**data, ip=web.client_ip()))
+
+
+@bp.route("/auth/logout", methods=["POST"])
+def logout():
+    """End the session on the server and clear the cookie."""
+    return web.with_cookie(auth.logout(web.session(), web.client_ip()), None)
+
+
+@bp.route("/auth/keepalive", methods=["POST"])
+def keepalive():
+    """Stay signed in: resets the idle timer."""
+    return auth.keepalive(web.session())
+
+
+@bp.route("/auth/forgot/start", methods=["POST"])
+def forgot_start():
+    """Forgot password: ID number + captcha → available methods."""
+    data = web.body("id_number", "captcha_id", "captcha_answer")
+    return auth.forgot_start(**data, ip=web.client_ip())
+
+
+@bp.route("/auth/forgot/send-code", methods=["POST"])
+def forgot_send_code():
+    """Forgot password: SMS code to the registered phone."""
+    return auth.forgot_send_code(**web.body("reset_token"), ip=web.client_ip())
+
+
+@bp.route("/auth/forgot/complete", methods=["POST"])
+def forgot_complete():
+    """Forgot password: SMS code or security answers + new password."""
+    data = web.body("reset_token", "method", "new_password", optional=("sms_code",))
+    answers = web.json_object().get("answers")
+    return auth.forgot_complete(**data, answers=answers, ip=web.client_ip())
