@@ -1,0 +1,1 @@
+"""Operations tooling: the ops CLI (`python -m infra`), the local stack, deployment."""

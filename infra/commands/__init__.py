@@ -1,0 +1,1 @@
+"""Ops CLI command modules; each defines register(subparsers)."""
