@@ -29,8 +29,11 @@ def aws():
     """moto for the whole session; tables created once."""
     from moto import mock_aws
     with mock_aws():
+        from chalicelib import storage
         from chalicelib.models.registry import create_missing_tables
+        storage.client.cache_clear()
         create_missing_tables()
+        storage.ensure_bucket()
         yield
 
 
