@@ -57,10 +57,10 @@ def check_policy(password: object, id_number: str, field: str = "new_password") 
     """Return the password if it meets the policy, else raise BadInput saying how to fix it."""
     if not isinstance(password, str) or not password:
         raise BadInput("请输入新密码", code="weak_password", field=field)
-    if len(password) < MIN_LENGTH or len(password) > MAX_LENGTH:
-        raise BadInput(f"密码长度需为{MIN_LENGTH}至{MAX_LENGTH}位", code="weak_password", field=field)
     if hmac.compare_digest(password, INITIAL_PASSWORD):
         raise BadInput("不能使用初始密码888888，请设置新的密码", code="weak_password", field=field)
+    if len(password) < MIN_LENGTH or len(password) > MAX_LENGTH:
+        raise BadInput(f"密码长度需为{MIN_LENGTH}至{MAX_LENGTH}位", code="weak_password", field=field)
     if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
         raise BadInput("密码需同时包含字母和数字", code="weak_password", field=field)
     lowered = password.lower()
