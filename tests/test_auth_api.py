@@ -205,3 +205,14 @@ def test_audit_records_sign_in_without_secrets(client):
     dump = str([e.attribute_values for e in events])
     assert ZHANG not in dump and GOOD_PASSWORD not in dump and "Wrong12345" not in dump
     assert all(e.id_masked == "3714**********2314" and e.source_ip for e in events)
+
+
+def test_me_never_returns_a_full_id_number_or_phone(client):
+    from .helpers import make_account
+    make_account(password=GOOD_PASSWORD, state="SET",
+                 profile={"gender": "男", "social_security_no": ZHANG, "address": "德州市"})
+    cookie = cookie_from(login(client))
+    body = get(client, "/api/me", cookie).json_body
+    assert ZHANG not in str(body) and ZHANG_PHONE not in str(body)
+    assert body["profile"]["social_security_no_masked"] == "3714**********2314"
+    assert body["profile"]["address"] == "德州市"

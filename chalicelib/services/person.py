@@ -6,9 +6,19 @@ from . import accounts
 from .sessions import CurrentSession
 
 
+# Profile fields shown to the resident; anything else the core system exports stays server-side.
+PROFILE_FIELDS = ("gender", "ethnicity", "hukou_type", "hukou", "address", "education", "employer",
+                  "person_status", "insured_status", "work_start", "insured_since", "retirement_date",
+                  "retirement_type", "insured_types", "insured_region")
+
+
 def basic_info(current: CurrentSession) -> dict:
     account = accounts.get(current.id_number)
-    profile = account.profile or {}
+    stored = account.profile or {}
+    profile = {key: stored[key] for key in PROFILE_FIELDS if key in stored}
+    if stored.get("social_security_no"):
+        # The social-security number is the citizen ID number: masked like it.
+        profile["social_security_no_masked"] = ids.mask(stored["social_security_no"])
     born = ids.birth_date(account.id_number)
     return {
         "name": account.name,
