@@ -64,3 +64,10 @@ def client(tables):
 
 def load_fixture(name: str):
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def packaged(tmp_path_factory):
+    """`chalice package` of the dev stage, once per test session (infra/package.py)."""
+    from infra.package import package
+    return package("dev", tmp_path_factory.mktemp("package") / "dev", log=lambda *_: None)

@@ -3,18 +3,40 @@ from __future__ import annotations
 
 from .accounts import Account
 from .audit import AuditEvent
+from .bank_events import BankEvent
 from .captchas import Captcha
+from .certificate_verifications import CertificateVerification
+from .certificates import Certificate
+from .card_applications import CardApplication
+from .cards import Card
 from .codes import OneTimeCode
 from .contributions import Contribution
+from .contribution_summaries import ContributionSummary
+from .employment_notices import EmploymentNotice
+from .labour_contracts import LabourContract
+from .messages import ResidentMessage
+from .order_locks import MonthLock
+from .orders import PaymentOrder
 from .outbox import OutboxMessage
+from .pension_accounts import PensionAccountYear
+from .pension_payments import PensionPayment
+from .rate_counters import RateCounter
 from .sessions import Session
 from .tasks import PendingTask
 
 ALL_MODELS = [Account, Session, Captcha, OneTimeCode, OutboxMessage, AuditEvent, PendingTask,
               Contribution]
 
+ALL_MODELS += [Card, CardApplication]
+
+ALL_MODELS += [PaymentOrder, MonthLock, BankEvent, ResidentMessage]
+
+ALL_MODELS += [ContributionSummary, PensionAccountYear, PensionPayment, LabourContract,
+               EmploymentNotice, Certificate, CertificateVerification, RateCounter]
+
 # Tables whose items expire: DynamoDB TTL attribute (clean-up only; expiry is checked in code).
 TTL_ATTRIBUTES = {Session: "expires_at", Captcha: "expires_at", OneTimeCode: "expires_at"}
+TTL_ATTRIBUTES[RateCounter] = "expires_at"
 
 
 def create_missing_tables(wait: bool = True) -> list[str]:

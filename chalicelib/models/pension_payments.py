@@ -1,0 +1,27 @@
+"""Pension payments table (退休金发放): one item per retired person and paid month.
+
+Keys: hash `id_number`, range `period` (YYYYMM). A month range is one Query with
+period BETWEEN :from AND :to. `items` is [{"name": "基础养老金", "amount_fen": int}, ...];
+`gross_fen` their sum. Only the masked bank account is stored (`bank_account_masked`).
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from .. import settings
+from .base import BaseMeta
+
+
+class PensionPayment(Model):
+    class Meta(BaseMeta):
+        table_name = settings.table_name("pension-payments")
+
+    id_number = UnicodeAttribute(hash_key=True)
+    period = UnicodeAttribute(range_key=True)
+    items = JSONAttribute()
+    gross_fen = NumberAttribute()
+    bank_name = UnicodeAttribute(null=True)
+    bank_account_masked = UnicodeAttribute(null=True)
+    pay_date = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)

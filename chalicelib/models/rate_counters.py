@@ -1,0 +1,23 @@
+"""Rate counters table: fixed-window request counters, shared by every Lambda instance.
+
+Keys: hash `counter_key` = "<purpose>#<source>#<window start, unix s>" (e.g.
+"verify#203.0.113.9#1767225600"). `count` is raised by one conditional UpdateItem
+(ADD, only while below the limit), so the check and the count are one atomic step.
+`expires_at` is a DynamoDB TTL attribute (clean-up only).
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from .. import settings
+from .base import BaseMeta
+
+
+class RateCounter(Model):
+    class Meta(BaseMeta):
+        table_name = settings.table_name("rate-counters")
+
+    counter_key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    expires_at = NumberAttribute()

@@ -1,0 +1,15 @@
+"""Bank payment notifications (PRODUCT.md section 5): server to server, signed, no session."""
+from chalice import Blueprint
+
+from chalicelib import web
+from chalicelib.services import payments
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/banks/{bank_code}/notifications", methods=["POST"], content_types=["application/json", "text/plain"])
+def bank_notification(bank_code):
+    """A bank's signed payment notification; 200 {"ack":"OK"} once durably handled."""
+    req = web.request()
+    return payments.handle_notification(bank_code, req.headers.get("x-bank-timestamp"),
+                                        req.headers.get("x-bank-signature"), req.raw_body or b"")

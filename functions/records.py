@@ -1,0 +1,52 @@
+"""Records routes: contributions by type and year, summary, gaps, pension account, pension
+payments, labour contracts and public employment information."""
+from chalice import Blueprint
+
+from chalicelib import web
+from chalicelib.services import employment, pension_account, pension_payments, records
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/insurance/{type_code}/contributions", methods=["GET"])
+def contributions(type_code):
+    """One page of a year of contributions of one insurance type (?year=&cursor=)."""
+    return records.year_view(web.session(), type_code, web.query("year", required=True),
+                             web.query("cursor", max_chars=512))
+
+
+@bp.route("/records/summary", methods=["GET"])
+def summary():
+    """Per insurance type the resident has: first and last paid month, months, status."""
+    return records.summary(web.session())
+
+
+@bp.route("/records/gaps", methods=["GET"])
+def gaps():
+    """Missing months (断缴) per type, grouped into runs, with the cost to fill each."""
+    return records.gaps(web.session())
+
+
+@bp.route("/records/pension-account", methods=["GET"])
+def pension_account_statement():
+    """Pension personal account year by year: opening, months, credited, interest, closing."""
+    return pension_account.statement(web.session())
+
+
+@bp.route("/benefits/pension-payments", methods=["GET"])
+def pension_payment_history():
+    """Pension payments in a year-month range (?from=YYYYMM&to=YYYYMM&cursor=), with items."""
+    return pension_payments.history(web.session(), web.query("from"), web.query("to"),
+                                    web.query("cursor", max_chars=512))
+
+
+@bp.route("/records/labour-contracts", methods=["GET"])
+def labour_contracts():
+    """Labour contracts (劳动合同), newest first (?cursor=)."""
+    return employment.labour_contracts(web.session(), web.query("cursor", max_chars=512))
+
+
+@bp.route("/records/employment", methods=["GET"])
+def employment_notices():
+    """Public employment information (就业登记、失业登记 ...), newest first (?cursor=)."""
+    return employment.employment_notices(web.session(), web.query("cursor", max_chars=512))

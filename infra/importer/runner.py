@@ -1,0 +1,310 @@
+"""Import one export file of the core system into the stage's tables.
+
+- Every row is validated (`formats.py`) and the person must be known (accounts table, looked
+  up once per person); bad rows go to the rejects file (line, reason code, reason, the row).
+- Good rows are written with BatchWriteItem, 25 at a time; unprocessed items are retried with
+  exponential backoff and jitter; a batch that still fails stops the import (resumable).
+  Persons are the exception: they are merged with UpdateItem (name and profile from the core
+  system; password, state, phone and e-mail only if the account is new), so a re-import never
+  resets a resident's password — BatchWriteItem can only replace whole items.
+- Contributions also update the person/type summary (services/records.py) after each batch.
+- Idempotent: keys are deterministic and items are rewritten with the same values.
+- Resumable: after each written batch a checkpoint (file hash, last line handled, rejects file
+  size, counts) is saved next to the file; a re-run of the same file continues after that line
+  and truncates the rejects file to where the checkpoint left it. A finished import removes it.
+- A progress bar (rich) shows rows and rows/s.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .formats import FORMATS, Format, Parsed, RowError
+
+BATCH_SIZE = 25
+MAX_ATTEMPTS = 8
+BASE_DELAY_S = 0.05
+MAX_DELAY_S = 5.0
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (wrong header, wrong checkpoint, unreadable)."""
+
+
+class WriteFailed(Exception):
+    """A batch could not be written even after the retries; the checkpoint allows resuming."""
+
+
+@dataclass
+class Counts:
+    rows: int = 0
+    written: int = 0
+    rejected: int = 0
+    resumed_after_line: int = 0
+    batches: int = 0
+    retries: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def count_rows(path: Path) -> int:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+
+
+def ddb_client():
+    import boto3
+    from chalicelib import settings
+    return boto3.client("dynamodb", region_name=settings.region(), endpoint_url=settings.ddb_endpoint())
+
+
+class BatchWriter:
+    """BatchWriteItem of up to 25 puts to one table, retrying unprocessed items with backoff."""
+
+    def __init__(self, client, table: str, sleep: Callable[[float], None] = time.sleep,
+                 counts: Counts | None = None):
+        self.client = client
+        self.table = table
+        self.sleep = sleep
+        self.counts = counts or Counts()
+
+    def write(self, items: list[dict[str, Any]]) -> None:
+        requests = [{"PutRequest": {"Item": item}} for item in items]
+        for attempt in range(MAX_ATTEMPTS):
+            answer = self.client.batch_write_item(RequestItems={self.table: requests})
+            requests = (answer.get("UnprocessedItems") or {}).get(self.table, [])
+            if not requests:
+                return
+            self.counts.retries += 1
+            delay = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** attempt))
+            self.sleep(delay / 2 + random.uniform(0, delay / 2))
+        raise WriteFailed(f"{len(requests)} items still unprocessed after {MAX_ATTEMPTS} attempts")
+
+
+class Importer:
+    def __init__(self, kind: str, path: Path | str, rejects_path: Path | str | None = None,
+                 checkpoint_path: Path | str | None = None, client=None,
+                 sleep: Callable[[float], None] = time.sleep, progress: bool = True,
+                 batch_size: int = BATCH_SIZE, restart: bool = False):
+        if kind not in FORMATS:
+            raise ImportFileError(f"unknown kind {kind!r}; known: {', '.join(FORMATS)}")
+        if not 1 <= batch_size <= BATCH_SIZE:
+            raise ImportFileError("batch size must be 1..25")
+        self.format: Format = FORMATS[kind]
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise ImportFileError(f"no such file: {self.path}")
+        self.rejects_path = Path(rejects_path) if rejects_path else self.path.with_suffix(".rejects.csv")
+        self.checkpoint_path = (Path(checkpoint_path) if checkpoint_path
+                                else self.path.with_suffix(".checkpoint.json"))
+        self.client = client or ddb_client()
+        self.sleep = sleep
+        self.progress = progress
+        self.batch_size = batch_size
+        self.restart = restart
+        self.counts = Counts()
+        self._known: dict[str, bool] = {}
+        self._initial_hash: str | None = None
+
+    # ---- checkpoint ----------------------------------------------------------------------
+
+    def _load_checkpoint(self, sha: str) -> dict[str, Any] | None:
+        if not self.checkpoint_path.exists():
+            return None
+        if self.restart:
+            self.checkpoint_path.unlink()
+            return None
+        saved = json.loads(self.checkpoint_path.read_text(encoding="utf-8"))
+        if saved.get("sha256") != sha or saved.get("kind") != self.format.kind:
+            raise ImportFileError(f"checkpoint {self.checkpoint_path} belongs to another file or kind; "
+                                  "use --restart to discard it")
+        return saved
+
+    def _save_checkpoint(self, sha: str, line: int, rejects_offset: int) -> None:
+        state = {"sha256": sha, "kind": self.format.kind, "line": line,
+                 "rejects_offset": rejects_offset, "counts": asdict(self.counts)}
+        temporary = self.checkpoint_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, self.checkpoint_path)
+
+    # ---- known persons -------------------------------------------------------------------
+
+    def _person_known(self, id_number: str) -> bool:
+        if id_number not in self._known:
+            from chalicelib.models.accounts import Account
+            answer = self.client.get_item(TableName=Account.Meta.table_name,
+                                          Key={"id_number": {"S": id_number}},
+                                          ProjectionExpression="id_number")
+            if len(self._known) > 200_000:
+                self._known.clear()
+            self._known[id_number] = "Item" in answer
+        return self._known[id_number]
+
+    # ---- writing -------------------------------------------------------------------------
+
+    def _write(self, batch: list[Parsed]) -> None:
+        if not batch:
+            return
+        if self.format.batch_writable:
+            table = type(batch[0].item).Meta.table_name
+            BatchWriter(self.client, table, self.sleep, self.counts).write(
+                [p.item.serialize() for p in batch])
+            if self.format.kind == "contributions":
+                self._update_summaries(batch)
+        else:
+            for parsed in batch:
+                self._merge_person(parsed)
+                self._known[parsed.id_number] = True
+        self.counts.batches += 1
+        self.counts.written += len(batch)
+
+    @staticmethod
+    def _update_summaries(batch: list[Parsed]) -> None:
+        from chalicelib.services import records
+        groups: dict[tuple[str, str, str], set[str]] = {}
+        for parsed in batch:
+            type_code, status, period = parsed.summary
+            status_class = "PAID" if status in records.PAID_STATUSES else status
+            groups.setdefault((parsed.id_number, type_code, status_class), set()).add(period)
+        for (id_number, type_code, status_class), periods in groups.items():
+            records.update_summary(id_number, type_code, status_class, periods)
+
+    def _merge_person(self, parsed: Parsed) -> None:
+        from chalicelib import clock
+        from chalicelib.models.accounts import Account
+        from chalicelib.security import passwords
+        if self._initial_hash is None:
+            self._initial_hash = passwords.hash_password(passwords.INITIAL_PASSWORD)
+        new = parsed.item
+        actions = [Account.name.set(new.name), Account.profile.set(new.profile),
+                   Account.password_hash.set(Account.password_hash | self._initial_hash),
+                   Account.password_state.set(Account.password_state | "INITIAL"),
+                   Account.failed_count.set(Account.failed_count | 0),
+                   Account.created_at.set(Account.created_at | int(clock.now()))]
+        if new.phone:
+            actions.append(Account.phone.set(Account.phone | new.phone))
+        if new.email:
+            actions.append(Account.email.set(Account.email | new.email))
+        Account(id_number=new.id_number).update(actions=actions)
+
+    # ---- the run -------------------------------------------------------------------------
+
+    def _reject(self, writer, line: int, error: RowError, row: dict[str, Any]) -> None:
+        writer.writerow([line, error.code, error.message] + [row.get(c) or "" for c in self.format.header])
+        self.counts.rejected += 1
+        self.counts.reasons[error.code] = self.counts.reasons.get(error.code, 0) + 1
+
+    def _parse(self, row: dict[str, Any]) -> Parsed:
+        if None in row or any(v is None for v in row.values()):
+            raise RowError("wrong_field_count", "字段个数与表头不一致")
+        parsed = self.format.parse(row)
+        if self.format.needs_person and not self._person_known(parsed.id_number):
+            raise RowError("unknown_person", "参保人不存在（请先导入人员文件）")
+        return parsed
+
+    def run(self) -> Counts:
+        sha = file_sha256(self.path)
+        saved = self._load_checkpoint(sha)
+        resume_line = 0
+        if saved:
+            resume_line = int(saved["line"])
+            self.counts = Counts(**saved["counts"])
+            self.counts.resumed_after_line = resume_line
+            if not self.rejects_path.exists():
+                raise ImportFileError(f"rejects file {self.rejects_path} of the interrupted run is missing; "
+                                      "use --restart")
+            with self.rejects_path.open("r+b") as handle:
+                handle.truncate(int(saved["rejects_offset"]))
+        total = count_rows(self.path)
+        with self.path.open("r", encoding="utf-8-sig", newline="") as source, \
+                self.rejects_path.open("a" if saved else "w", encoding="utf-8", newline="") as rejects_file:
+            reader = csv.DictReader(source)
+            header = tuple(h.strip() for h in (reader.fieldnames or ()))
+            if set(header) != set(self.format.header) or len(header) != len(self.format.header):
+                raise ImportFileError(f"header must be: {','.join(self.format.header)}")
+            rejects = csv.writer(rejects_file)
+            if not saved:
+                rejects.writerow(["line", "reason_code", "reason", *self.format.header])
+            batch: list[Parsed] = []
+            keys: set[tuple[str, ...]] = set()
+            last_line = resume_line
+
+            def flush() -> None:
+                self._write(batch)
+                batch.clear()
+                keys.clear()
+                rejects_file.flush()
+                self._save_checkpoint(sha, last_line, rejects_file.tell())
+
+            with _progress(self.progress, total, self.path.name) as advance:
+                for row in reader:
+                    line = reader.line_num
+                    if line <= resume_line:
+                        advance(1)
+                        continue
+                    row = {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
+                    self.counts.rows += 1
+                    try:
+                        parsed = self._parse(row)
+                    except RowError as error:
+                        self._reject(rejects, line, error, row)
+                        last_line = line
+                        advance(1)
+                        continue
+                    if parsed.key in keys:  # a later row for the same key wins: write the earlier first
+                        flush()
+                    batch.append(parsed)
+                    keys.add(parsed.key)
+                    last_line = line
+                    if len(batch) >= self.batch_size:
+                        flush()
+                    advance(1)
+                flush()
+        self.checkpoint_path.unlink(missing_ok=True)
+        return self.counts
+
+
+class _progress:
+    """A rich progress bar with rows/s (or nothing when disabled)."""
+
+    def __init__(self, enabled: bool, total: int, label: str):
+        self.enabled = enabled
+        self.total = total
+        self.label = label
+        self._bar = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not self.enabled:
+            return lambda n: None
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn,
+                                   TextColumn, TimeElapsedColumn)
+        from rich.text import Text
+
+        class RowsPerSecond(ProgressColumn):
+            def render(self, task):  # noqa: D401
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:,.0f} 行/秒" if speed else "— 行/秒")
+
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             RowsPerSecond(), TimeElapsedColumn())
+        self._bar.__enter__()
+        task = self._bar.add_task(self.label, total=self.total)
+        return lambda n: self._bar.advance(task, n)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)

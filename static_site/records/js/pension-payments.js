@@ -1,0 +1,61 @@
+/* 退休金发放历史 (seed 2.7): a year-month range, twelve months a page, items per month. */
+(function () {
+  "use strict";
+  var el = SBP.el;
+  var $ = function (id) { return document.getElementById(id); };
+  var range = null;
+  var cursor = null;
+
+  function itemsText(p) {
+    return el("ul", { className: "plain" }, p.items.map(function (i) { return el("li", {}, i.name + " " + SBP.fen(i.amount_fen)); }));
+  }
+
+  function render(answer, append) {
+    var title = $("payments-title");
+    title.textContent = SBP.month(answer.from) + " 至 " + SBP.month(answer.to) + " 发放记录";
+    title.hidden = false;
+    var target = $("payments");
+    if (!append) target.textContent = "";
+    if (!answer.items.length && !append) {
+      target.appendChild(el("p", { className: "notice", id: "no-payments" }, "所选期间没有退休金发放记录。"));
+    } else {
+      target.appendChild(SBPRecords.table("退休金发放明细", [
+        { label: "发放年月", value: function (p) { return SBP.month(p.period); } },
+        { label: "发放项目", value: itemsText },
+        { label: "应发合计", value: function (p) { return SBP.fen(p.gross_fen); } },
+        { label: "发放银行", value: function (p) { return (p.bank_name || "") + " " + (p.bank_account_masked || ""); } },
+        { label: "发放日期", value: function (p) { return SBPRecords.isoDate(p.pay_date); } }
+      ], answer.items));
+    }
+    cursor = answer.next_cursor;
+    $("payments-next").hidden = !cursor;
+    SBP.announce(title.textContent + "，本页" + answer.items.length + "个月");
+  }
+
+  function load(append) {
+    var path = "/api/benefits/pension-payments?from=" + range.from + "&to=" + range.to +
+      (append && cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+    return SBP.api("GET", path).then(function (a) { render(a, append); },
+      function (err) { SBP.showError($("range-form"), err); });
+  }
+
+  SBP.onReady(function () {
+    var now = new Date();
+    var to = now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2);
+    $("to-month").value = to;
+    $("from-month").value = now.getFullYear() + "-01";
+    $("range-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = $("range-form");
+      SBP.clearErrors(form);
+      var from = SBPRecords.periodOf($("from-month").value);
+      var until = SBPRecords.periodOf($("to-month").value);
+      if (!from) { SBP.showError(form, { message: "请输入起始年月，例如 2024-01", field: "from" }); return; }
+      if (!until) { SBP.showError(form, { message: "请输入截止年月，例如 2024-12", field: "to" }); return; }
+      range = { from: from, to: until };
+      cursor = null;
+      load(false);
+    });
+    $("payments-next").addEventListener("click", function () { load(true); });
+  });
+})();

@@ -1,0 +1,70 @@
+"""`chalice package` output: the zip holds the app (functions/ through vendor/), and the app taken
+from an extracted copy of the zip answers an API Gateway proxy event in a fresh process."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from infra.package import PackageError, package
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_zip_holds_app_chalicelib_and_functions_from_the_vendor_symlink(packaged):
+    names = set(zipfile.ZipFile(packaged.zip_path).namelist())
+    assert "app.py" in names
+    assert {"chalicelib/web.py", "chalicelib/models/registry.py", "chalicelib/data/policy.json"} <= names
+    for handler in sorted((ROOT / "functions").glob("*.py")):
+        assert f"functions/{handler.name}" in names
+    assert "pynamodb/__init__.py" in names  # runtime requirements are vendored
+    assert not any(n.startswith(("tests/", "infra/", "static_site/")) for n in names)
+
+
+def test_packaged_template_names_the_runtime_the_zip_was_built_for(packaged):
+    from infra.package import LAMBDA_RUNTIME
+    functions = [r for r in packaged.load_sam()["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
+    assert functions and all(f["Properties"]["Runtime"] == LAMBDA_RUNTIME for f in functions)
+    tag = "cp" + LAMBDA_RUNTIME.removeprefix("python").replace(".", "")
+    binaries = [n for n in zipfile.ZipFile(packaged.zip_path).namelist() if n.endswith(".so") and ".cpython-" in n]
+    assert binaries and all(f"cpython-{tag[2:]}" in n for n in binaries)
+
+
+def test_app_from_the_extracted_zip_answers_an_api_gateway_event(packaged, tmp_path):
+    extracted = tmp_path / "lambda"
+    zipfile.ZipFile(packaged.zip_path).extractall(extracted)
+    event = json.loads((FIXTURES / "apigw_get_openapi_event.json").read_text(encoding="utf-8"))
+    script = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(extracted)!r})\n"
+        "from moto import mock_aws\n"
+        "with mock_aws():\n"
+        "    import app\n"
+        f"    assert app.__file__.startswith({str(extracted)!r}), app.__file__\n"
+        "    print(json.dumps(app.app(json.loads(sys.stdin.read()), None)))\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT", "PYTHONPATH")}
+    env.update({"STAGE": "dev", "TABLE_PREFIX": "sbp-dev-", "UPLOADS_BUCKET": "sbp-dev-uploads",
+                "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
+    done = subprocess.run([sys.executable, "-c", script], input=json.dumps(event), capture_output=True,
+                          text=True, cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    response = json.loads(done.stdout.strip().splitlines()[-1])
+    assert response["statusCode"] == 200
+    headers = {k.lower(): v for k, v in response["headers"].items()}
+    headers.update({k.lower(): v[0] for k, v in (response.get("multiValueHeaders") or {}).items()})
+    # (no Content-Type from chalice for a dict body; API Gateway answers it as application/json)
+    assert headers.get("content-type", "application/json").startswith("application/json")
+    assert headers["strict-transport-security"].startswith("max-age=")  # not the local stage
+    document = json.loads(response["body"])
+    assert document["openapi"].startswith("3.") and "/api/auth/login" in document["paths"]
+
+
+def test_package_refuses_the_local_stage(tmp_path):
+    with pytest.raises(PackageError):
+        package("local", tmp_path / "x", log=lambda *_: None)
