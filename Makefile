@@ -33,8 +33,10 @@ $(NPM_INSTALLED): infra/local/package.json infra/local/package-lock.json
 local-deps: install $(NPM_INSTALLED)
 	command -v java >/dev/null || (apt-get update && apt-get install -y openjdk-17-jre-headless)
 
+# Debian's Chromium, and a CJK font so Chinese text renders in screenshots.
 browser-deps:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	(command -v chromium >/dev/null && dpkg -s fonts-wqy-microhei >/dev/null 2>&1) || \
+	  (apt-get update && apt-get install -y chromium fonts-wqy-microhei)
 
 # The site and the API on http://127.0.0.1:8080 (data in .local/data; Ctrl-C stops everything).
 run: local-deps

@@ -182,6 +182,8 @@ def _is_temporary(exc: Exception) -> bool:
 
 def security_headers(response: Response, path: str) -> None:
     headers = response.headers
+    if not any(name.lower() == "content-type" for name in headers) and not isinstance(response.body, (str, bytes)):
+        headers["Content-Type"] = "application/json"
     headers.setdefault("Content-Security-Policy",
                        "default-src 'self'; object-src 'none'; frame-ancestors 'none'; "
                        "base-uri 'none'; form-action 'self'")

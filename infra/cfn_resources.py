@@ -29,9 +29,12 @@ CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
-# The site's Content-Security-Policy: everything from our own origin; the captcha is a data: PNG.
-SITE_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-            "form-action 'self'; frame-ancestors 'none'; upgrade-insecure-requests")
+# The site's Content-Security-Policy: everything from our own origin; the captcha is a data: PNG;
+# card photos are posted straight to the uploads bucket (presigned POST, path-style URL).
+# A CloudFormation Fn::Sub string: ${AWS::Region} is the stack's region.
+SITE_CSP = ("default-src 'self'; img-src 'self' data:; connect-src 'self' https://s3.${AWS::Region}.amazonaws.com; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+            "upgrade-insecure-requests")
 HSTS_MAX_AGE_S = 63072000  # two years
 
 # Data-plane actions the Lambda functions may use on their own tables (never dynamodb:*).
@@ -233,7 +236,7 @@ def build_template(stage: str) -> dict[str, Any]:
             "Name": f"sbp-{stage}-security-headers",
             "Comment": "CSP, HSTS, frame-ancestors, nosniff for the site and the API",
             "SecurityHeadersConfig": {
-                "ContentSecurityPolicy": {"ContentSecurityPolicy": SITE_CSP, "Override": True},
+                "ContentSecurityPolicy": {"ContentSecurityPolicy": {"Fn::Sub": SITE_CSP}, "Override": True},
                 "StrictTransportSecurity": {"AccessControlMaxAgeSec": HSTS_MAX_AGE_S,
                                             "IncludeSubdomains": True, "Override": True},
                 "FrameOptions": {"FrameOption": "DENY", "Override": True},

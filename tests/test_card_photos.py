@@ -30,7 +30,7 @@ def object_exists(key: str) -> bool:
 def test_presigned_post_limits_size_key_encryption_and_lifetime(wang):
     app_id = fill_until_photo()
     form = card_photos.upload_form(session_of(WANG), app_id, IP)
-    assert form["key"].startswith(f"card-photos/{app_id}/upload-")
+    assert form["key"].startswith(f"incoming/card-photos/{app_id}/upload-")
     assert form["fields"]["key"] == form["key"]
     assert form["fields"]["x-amz-server-side-encryption"] == "AES256"
     policy = json.loads(base64.b64decode(form["fields"]["policy"]))
@@ -124,7 +124,7 @@ def test_new_photo_replaces_and_deletes_the_previous_one(wang):
 def test_key_of_another_application_is_refused(wang):
     app_id = fill_until_photo()
     with pytest.raises(BadInput) as caught:
-        card_photos.check(session_of(WANG), app_id, "card-photos/A20250101000000XXXX/upload-"
+        card_photos.check(session_of(WANG), app_id, "incoming/card-photos/A20250101000000XXXX/upload-"
                                                     "0123456789abcdef.jpg", IP)
     assert caught.value.code == "invalid_upload_key"
 

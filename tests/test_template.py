@@ -174,8 +174,10 @@ def test_cloudfront_sends_api_paths_to_the_rest_api_stage(template):
 
 def test_response_headers_policy_sets_csp_hsts_frame_and_nosniff(template):
     headers = template["Resources"]["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
-    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    # card photos are posted straight to the uploads bucket's regional endpoint
+    assert "connect-src 'self' https://s3.${AWS::Region}.amazonaws.com" in csp
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
     assert headers["FrameOptions"]["FrameOption"] == "DENY"
     assert headers["ContentTypeOptions"]["Override"] is True

@@ -25,6 +25,7 @@ def test_security_headers_on_every_response(client):
         assert "object-src 'none'" in headers["content-security-policy"]
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
+        assert headers["content-type"] == "application/json"
         assert headers["cache-control"] == "no-store"
         assert "strict-transport-security" not in headers  # local stage is plain http
 

@@ -22,6 +22,9 @@ from . import audit, card_applications
 from .sessions import CurrentSession
 
 PREFIX = "card-photos"
+# Browser uploads land under incoming/, which the bucket's lifecycle expires after a day, so an
+# upload that is never checked does not stay; accepted photos are copied under PREFIX.
+UPLOAD_PREFIX = f"incoming/{PREFIX}"
 JPEG_QUALITY = 95
 MAX_PIXELS = 40_000_000
 GRAY_SPREAD = 12          # max(R,G,B) - min(R,G,B) at or below this counts as a grey pixel
@@ -33,14 +36,14 @@ def rules() -> dict[str, int]:
 
 
 def _upload_key_re(application_id: str) -> re.Pattern:
-    return re.compile(rf"^{PREFIX}/{re.escape(application_id)}/upload-[0-9a-f]{{16}}\.jpg$")
+    return re.compile(rf"^{UPLOAD_PREFIX}/{re.escape(application_id)}/upload-[0-9a-f]{{16}}\.jpg$")
 
 
 def upload_form(current: CurrentSession, application_id: str, ip: str) -> dict[str, Any]:
     """A presigned POST for one photo upload of this (unsubmitted) application."""
     app = card_applications.load_draft(current.id_number, application_id)
     limits = rules()
-    key = f"{PREFIX}/{app.application_id}/upload-{secrets.token_hex(8)}.jpg"
+    key = f"{UPLOAD_PREFIX}/{app.application_id}/upload-{secrets.token_hex(8)}.jpg"
     fields = {"Content-Type": "image/jpeg", "x-amz-server-side-encryption": "AES256",
               "success_action_status": "201"}
     conditions = [{"Content-Type": "image/jpeg"}, {"x-amz-server-side-encryption": "AES256"},
