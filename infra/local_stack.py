@@ -40,6 +40,7 @@ from typing import Any, Callable
 from . import stage_env
 from .ddb_local import DynamoDBLocal, free_port
 from .s3_local import S3Local
+from . import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = ROOT / ".local" / "data"
@@ -199,16 +200,8 @@ class LocalStack:
         if self.gateway is not None:
             self.gateway.stop()
         process, self.bank_process = self.bank_process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        if self._bank_log is not None:
-            self._bank_log.close()
-            self._bank_log = None
+        processes.stop(process, self._bank_log)
+        self._bank_log = None
         for server in (self.s3, self.ddb):
             if server is not None:
                 server.stop()

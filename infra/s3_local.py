@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from .ddb_local import free_port
+from . import processes
 
 RECORDING_NAME = "s3-recording.jsonl"
 START_TIMEOUT_S = 30.0
@@ -114,16 +115,8 @@ class S3Local:
 
     def stop(self) -> None:
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        processes.stop(process, self._log)
+        self._log = None
 
     def __enter__(self) -> "S3Local":
         return self.start()
