@@ -111,6 +111,54 @@ def translate_sam(sam: dict[str, Any], region: str = "us-east-1") -> dict[str, A
     return transform(sam, {}, _NoManagedPolicies())
 
 
+def _lambda_python() -> str | None:
+    """An interpreter of the Lambda runtime's version (a pyenv shim may exist but refuse to run)."""
+    version = LAMBDA_RUNTIME.removeprefix("python")
+    candidates = [shutil.which(LAMBDA_RUNTIME)]
+    candidates += sorted(str(p) for p in Path.home().glob(f".pyenv/versions/{version}*/bin/{LAMBDA_RUNTIME}"))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return candidate
+    return None
+
+
+def add_bytecode(zip_path: Path, log=print) -> int:
+    """Add `__pycache__/*.cpython-3XX.pyc` (unchecked-hash, so file times do not matter) for every
+    module in the zip, compiled by the Lambda runtime's Python. Lambda cannot write bytecode in
+    /var/task, so without this every cold start compiles app, chalicelib and the libraries.
+    Returns the number of .pyc files added (0 when that Python is not on this machine)."""
+    python = _lambda_python()
+    if python is None:
+        log(f"note: {LAMBDA_RUNTIME} not found; the zip ships source only (slower cold start)")
+        return 0
+    work = zip_path.parent / ".bytecode"
+    shutil.rmtree(work, ignore_errors=True)
+    with zipfile.ZipFile(zip_path) as original:
+        # bytecode of the build machine's Python (copied from source folders) is useless there
+        infos = [i for i in original.infolist() if "__pycache__/" not in i.filename]
+        for info in infos:
+            original.extract(info, work)
+    subprocess.run([python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+                    str(work)], capture_output=True, env={k: v for k, v in os.environ.items()
+                                                          if k != "PYTHONDONTWRITEBYTECODE"})
+    added = 0
+    rebuilt = zip_path.with_suffix(".tmp")
+    with zipfile.ZipFile(zip_path) as original, zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in infos:
+            out.writestr(info, original.read(info.filename))
+        for pyc in sorted(work.rglob("*.pyc")):
+            info = zipfile.ZipInfo(pyc.relative_to(work).as_posix(), date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(info, pyc.read_bytes())
+            added += 1
+    rebuilt.replace(zip_path)
+    shutil.rmtree(work, ignore_errors=True)
+    return added
+
+
 def check_zip(zip_path: Path) -> list[str]:
     names = set(zipfile.ZipFile(zip_path).namelist())
     missing = [name for name in REQUIRED_IN_ZIP if name not in names]
@@ -142,6 +190,7 @@ def package(stage: str, out_dir: Path | None = None, log=print) -> Package:
         raise PackageError(f"chalice left requirements out of the zip:\n{done.stdout}\n{done.stderr}")
     sam_path, zip_path = out_dir / "sam.json", out_dir / "deployment.zip"
     check_zip(zip_path)
+    log(f"bytecode: {add_bytecode(zip_path, log)} .pyc files added for {LAMBDA_RUNTIME}")
     shutil.copy(resources, out_dir / resources.name)
     sam = json.loads(sam_path.read_text(encoding="utf-8"))
     template_path = out_dir / "template.json"

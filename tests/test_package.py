@@ -58,11 +58,24 @@ def test_app_from_the_extracted_zip_answers_an_api_gateway_event(packaged, tmp_p
     assert response["statusCode"] == 200
     headers = {k.lower(): v for k, v in response["headers"].items()}
     headers.update({k.lower(): v[0] for k, v in (response.get("multiValueHeaders") or {}).items()})
-    # (no Content-Type from chalice for a dict body; API Gateway answers it as application/json)
-    assert headers.get("content-type", "application/json").startswith("application/json")
+    assert headers["content-type"] == "application/json"
     assert headers["strict-transport-security"].startswith("max-age=")  # not the local stage
     document = json.loads(response["body"])
     assert document["openapi"].startswith("3.") and "/api/auth/login" in document["paths"]
+
+
+def test_zip_ships_bytecode_for_the_lambda_runtime(packaged):
+    """Lambda cannot write bytecode; without it every cold start compiles all our modules."""
+    from infra.package import LAMBDA_RUNTIME, _lambda_python
+    names = set(zipfile.ZipFile(packaged.zip_path).namelist())
+    tag = "cpython-" + LAMBDA_RUNTIME.removeprefix("python").replace(".", "")
+    assert not any("__pycache__/" in n and tag not in n for n in names), "build machine's bytecode shipped"
+    if _lambda_python() is None:
+        pytest.fail(f"{LAMBDA_RUNTIME} is needed to build the zip's bytecode")
+    for module in ("app", "chalicelib/web", "chalicelib/services/auth", "functions/auth", "pynamodb/models"):
+        folder, _, name = module.rpartition("/")
+        pyc = f"{folder + '/' if folder else ''}__pycache__/{name}.{tag}.pyc"
+        assert pyc in names, pyc
 
 
 def test_package_refuses_the_local_stage(tmp_path):
