@@ -22,7 +22,8 @@ window.SBP_FEATURES = [
       { title: "缴费历史查询", href: "/records/contributions.html" },
       { title: "养老账户查询", href: "/records/pension-account.html" },
       { title: "参保概况", href: "/records/index.html" },
-      { title: "断缴情况", href: "/records/gaps.html" }
+      { title: "断缴情况", href: "/records/gaps.html" },
+      { title: "养老金测算", href: "/records/estimate.html" }
     ]
   },
   {
