@@ -2,15 +2,14 @@
 from chalice import Chalice
 
 from chalicelib import web
-from functions import account, auth, cards, certificates, dev, docs, person, records, tasks
-from functions import banks, payment_expiry, payments
-from functions import estimate
+from functions import (account, auth, banks, cards, certificates, dev, docs, estimate, payment_expiry,
+                       payments, person, records, tasks)
 
 app = Chalice(app_name="shebao-portal")
 app.api.binary_types = []  # JSON only; PDFs and photos go through presigned S3 URLs
 
-for module in (auth, account, person, tasks, dev, docs, cards, records, certificates,
-               payments, banks, payment_expiry, estimate):
+for module in (auth, account, person, tasks, dev, docs, cards, records, estimate, certificates,
+               payments, banks, payment_expiry):
     app.register_blueprint(module.bp, url_prefix="/api")
 
 web.install(app)
