@@ -4,7 +4,8 @@ Keys: hash `code` (the verification code, 100 random bits in Crockford base32, p
 PDF). GSI `by_person`: hash `id_number`, range `issued_at` (the resident's own list, newest
 first). `facts` is what the public verification shows: masked name and ID, the period and per
 type {"type_code", "months", "total_fen"}. `expires_at` (90 days) and `revoked_at` are checked on
-every verification; `pdf_key` is the private S3 object.
+every verification; `revoked_by` says who revoked (RESIDENT, or OPS with `revoke_reason`);
+`pdf_key` is the private S3 object.
 """
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ class Certificate(Model):
     issued_at = NumberAttribute()
     expires_at = NumberAttribute()
     revoked_at = NumberAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+    revoke_reason = UnicodeAttribute(null=True)
     from_period = UnicodeAttribute()
     to_period = UnicodeAttribute()
     facts = JSONAttribute()

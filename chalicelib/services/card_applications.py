@@ -356,7 +356,7 @@ def withdraw(current: CurrentSession, application_id: str, ip: str) -> dict[str,
 
 
 def issue(id_number: str, application_id: str, card_no: str, bank_account: str,
-          issued_on=None, ip: str = "ops") -> dict[str, Any]:
+          issued_on=None, ip: str = "ops", operator: str | None = None) -> dict[str, Any]:
     """Ops (card production done): the card becomes 正常 and the application is finished."""
     app = load(id_number, application_id)
     if app.status != SUBMITTED or not app.card_id:
@@ -365,17 +365,25 @@ def issue(id_number: str, application_id: str, card_no: str, bank_account: str,
     issued = issued_on or clock.now_dt().date()
     now = int(clock.now())
     card = Card(id_number=id_number, card_id=app.card_id)
-    with cards.transaction() as tx:
-        tx.update(card, actions=[Card.status.set(cards.NORMAL), Card.card_no.set(card_no),
-                                 Card.bank_account.set(bank_account),
-                                 Card.issued_on.set(issued.isoformat()),
-                                 Card.valid_until.set(cards.valid_until(issued)),
-                                 Card.status_changed_at.set(now), Card.status_reason.set("制卡完成")],
-                  condition=Card.status == cards.IN_PRODUCTION)
-        tx.update(app, actions=[CardApplication.status.set(ISSUED), CardApplication.updated_at.set(now)],
-                  condition=CardApplication.status == SUBMITTED)
-        tx.delete(CardApplication(id_number=id_number, application_id=OPEN_MARKER),
-                  condition=CardApplication.open_application_id == app.application_id)
-    audit.record(id_number, "card_issue", "ok", ip, {"card": cards.mask_card_no(card_no)})
+    try:
+        with cards.transaction() as tx:
+            tx.update(card, actions=[Card.status.set(cards.NORMAL), Card.card_no.set(card_no),
+                                     Card.bank_account.set(bank_account),
+                                     Card.issued_on.set(issued.isoformat()),
+                                     Card.valid_until.set(cards.valid_until(issued)),
+                                     Card.status_changed_at.set(now), Card.status_reason.set("制卡完成")],
+                      condition=Card.status == cards.IN_PRODUCTION)
+            tx.update(app, actions=[CardApplication.status.set(ISSUED), CardApplication.updated_at.set(now)],
+                      condition=CardApplication.status == SUBMITTED)
+            tx.delete(CardApplication(id_number=id_number, application_id=OPEN_MARKER),
+                      condition=CardApplication.open_application_id == app.application_id)
+    except TransactWriteError as exc:
+        if exc.cause_response_code == "TransactionCanceledException":
+            raise Conflict("申请或社保卡状态已变化，未能记录制卡完成", code="application_conflict") from None
+        raise
+    detail = {"application_id": app.application_id, "card": cards.mask_card_no(card_no)}
+    if operator:
+        detail["by"] = operator
+    audit.record(id_number, "card_issue", "ok", ip, detail)
     card.refresh(consistent_read=True)
     return cards.view(card)

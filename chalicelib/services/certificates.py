@@ -7,9 +7,12 @@
 - Public verification: rate-limited per source IP (DynamoDB counter, `rate_limit.hit`), answers
   the masked facts, 404 for unknown codes, 410 for revoked or expired (90 days) certificates.
   Every verification of an existing certificate is logged; the owner sees who-verified-when.
+- Revocation: by the owner (`revoke`) or by an operator (`revoke_by_ops`, the ops CLI, with a
+  reason); both go through `_revoke` (one conditional update, then the audit event).
 """
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -29,6 +32,9 @@ from .sessions import CurrentSession
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 CODE_CHARS = 20  # 100 bits
 LOG_LIMIT = 50
+RESIDENT, OPS = "RESIDENT", "OPS"
+REVOKERS = {RESIDENT: "本人", OPS: "社保经办机构"}
+REASON_MAX_CHARS = 200
 
 
 def _settings() -> dict[str, int]:
@@ -154,6 +160,7 @@ def _mine(cert: Certificate) -> dict[str, Any]:
             "types": [{k: t[k] for k in ("type_code", "type_name", "months", "owed_months", "total_fen")}
                       for t in cert.facts["types"]],
             "status": state, "status_label": label, "verify_count": int(cert.verify_count or 0),
+            "revoked_by_label": REVOKERS[cert.revoked_by or RESIDENT] if cert.revoked_at else None,
             "verify_url": _verify_url(cert.code)}
 
 
@@ -182,18 +189,71 @@ def download(current: CurrentSession, code: str) -> dict:
             "expires_in": storage.PRESIGN_MAX_S}
 
 
-def revoke(current: CurrentSession, code: str, ip: str | None) -> dict:
-    cert = _owned(current, code)
+def _revoke(cert: Certificate, by: str, reason: str | None, ip: str | None, action: str,
+            detail: dict[str, Any]) -> None:
+    """Revoke once (conditional: not revoked yet, same owner); Gone if it already was; audited."""
+    actions = [Certificate.revoked_at.set(int(clock.now())), Certificate.revoked_by.set(by)]
+    if reason:
+        actions.append(Certificate.revoke_reason.set(reason))
     try:
-        cert.update(actions=[Certificate.revoked_at.set(int(clock.now()))],
-                    condition=Certificate.revoked_at.does_not_exist()
-                    & (Certificate.id_number == current.id_number))
+        cert.update(actions=actions, condition=Certificate.revoked_at.does_not_exist()
+                    & (Certificate.id_number == cert.id_number))
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise Gone("这份证明已撤销", code="certificate_revoked") from None
         raise
-    audit.record(current.id_number, "certificate_revoke", "ok", ip, {"code_tail": cert.code[-4:]})
+    audit.record(cert.id_number, action, "ok", ip, {"code_tail": cert.code[-4:], **detail})
+
+
+def revoke(current: CurrentSession, code: str, ip: str | None) -> dict:
+    cert = _owned(current, code)
+    _revoke(cert, RESIDENT, None, ip, "certificate_revoke", {})
     return _mine(cert)
+
+
+# ---- operators (ops CLI) -------------------------------------------------------------------
+
+def _by_code(code: str | None) -> Certificate:
+    canonical = normalise_code(code)
+    if canonical is None:
+        raise BadInput("验证码格式不正确：应为20位字母或数字（可带连字符）", code="invalid_code", field="code")
+    try:
+        return Certificate.get(canonical, consistent_read=True)
+    except Certificate.DoesNotExist:
+        raise NotFound("没有找到这份证明", code="certificate_not_found", field="code") from None
+
+
+def check_revoke_reason(reason: str | None) -> str | None:
+    """The operator's reason, whitespace collapsed; at most 200 characters and no ID number."""
+    cleaned = " ".join((reason or "").split())
+    if len(cleaned) > REASON_MAX_CHARS:
+        raise BadInput(f"撤销原因最多{REASON_MAX_CHARS}个字", code="too_long", field="reason")
+    if any(ids.is_valid(m.upper()) for m in re.findall(r"\d{17}[\dXx]", cleaned)):
+        raise BadInput("撤销原因中不能包含身份证号码", code="reason_has_id_number", field="reason")
+    return cleaned or None
+
+
+def _ops_view(cert: Certificate) -> dict[str, Any]:
+    last = next(iter(CertificateVerification.query(cert.code, scan_index_forward=False, limit=1)), None)
+    return {**_mine(cert), "name": cert.facts["name"], "id_number_masked": cert.facts["id_number_masked"],
+            "revoked_by": cert.revoked_by or (RESIDENT if cert.revoked_at else None),
+            "revoke_reason": cert.revoke_reason,
+            "verifications_logged": CertificateVerification.count(cert.code),
+            "last_verified_at": int(last.at) if last else None}
+
+
+def ops_view(code: str | None) -> dict[str, Any]:
+    """Facts, state and verification counts of any certificate, for an operator."""
+    return _ops_view(_by_code(code))
+
+
+def revoke_by_ops(code: str | None, reason: str | None, ip: str | None,
+                  operator: str | None = None) -> dict[str, Any]:
+    """An operator revokes a certificate by its code; verification then answers 410."""
+    cert = _by_code(code)
+    cleaned = check_revoke_reason(reason)
+    _revoke(cert, OPS, cleaned, ip, "ops.certificate_revoke", {"by": operator, "reason": cleaned})
+    return _ops_view(cert)
 
 
 def verifications(current: CurrentSession, code: str) -> dict:
@@ -246,7 +306,8 @@ def verify(code: str, ip: str | None, user_agent: str | None) -> dict:
     state, label = _state(cert)
     _log(cert, state, ip, user_agent)
     if state == "REVOKED":
-        raise Gone(f"该证明已于{_day(int(cert.revoked_at))}被本人撤销，不再有效", code="certificate_revoked")
+        raise Gone(f"该证明已于{_day(int(cert.revoked_at))}被{REVOKERS[cert.revoked_by or RESIDENT]}撤销，不再有效",
+                   code="certificate_revoked")
     if state == "EXPIRED":
         raise Gone(f"该证明已于{_day(int(cert.expires_at))}过期，不再有效", code="certificate_expired")
     cert.update(actions=[Certificate.verify_count.add(1)])
