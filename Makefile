@@ -29,6 +29,13 @@ $(NPM_INSTALLED): infra/local/package.json infra/local/package-lock.json
 	npm ci --prefix infra/local --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# axe-core for the accessibility audit (tests/browser/test_accessibility.py), pinned in tests/a11y.
+A11Y_INSTALLED := tests/a11y/node_modules/.package-lock.json
+$(A11Y_INSTALLED): tests/a11y/package.json tests/a11y/package-lock.json
+	command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
+	npm ci --prefix tests/a11y --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 .PHONY: local-deps browser-deps
 local-deps: install $(NPM_INSTALLED)
 	command -v java >/dev/null || (apt-get update && apt-get install -y openjdk-17-jre-headless)
@@ -48,7 +55,7 @@ reset:
 
 # Three pytest processes: unit + API tests on moto, the same repository code on DynamoDB Local
 # (pynamodb binds the endpoint at import, hence a process of its own), the browser tests.
-test: local-deps browser-deps
+test: local-deps browser-deps $(A11Y_INSTALLED)
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(UNIT_TESTS)
 	SBP_TEST_BACKEND=ddblocal $(PY) -m pytest -q $(INTEGRATION_TESTS)
 	$(PY) -m pytest -q $(BROWSER_TESTS)
