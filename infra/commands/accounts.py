@@ -10,43 +10,17 @@ Exit codes: 0 done, 1 unknown resident or refused, 2 bad input.
 """
 from __future__ import annotations
 
-import getpass
 import sys
 
-EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def _operator(args) -> str:
-    return args.operator or getpass.getuser()
-
-
-def _checked_id(args) -> str | None:
-    from chalicelib import id_number
-    value = (args.id_number or "").strip().upper()
-    if not id_number.is_valid(value):
-        print(f"error: {args.id_number!r} is not a valid 18-character citizen ID number", file=sys.stderr)
-        return None
-    return value
-
-
-def _confirm(args, what: str) -> bool:
-    if args.yes:
-        return True
-    if not sys.stdin.isatty():
-        print(f"refused: {what} needs --yes (no terminal to ask on)", file=sys.stderr)
-        return False
-    answer = input(f"{what}? Type yes to continue: ").strip().lower()
-    if answer != "yes":
-        print("cancelled", file=sys.stderr)
-        return False
-    return True
+from .. import ops_common as ops
+from ..ops_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
 
 
 def _run(args, action: str, description: str, destructive: bool) -> int:
     from chalicelib import id_number as ids
     from chalicelib.errors import NotFound
     from chalicelib.services import accounts, audit, sessions
-    value = _checked_id(args)
+    value = ops.checked_id(args.id_number)
     if value is None:
         return EXIT_BAD_INPUT
     try:
@@ -54,9 +28,9 @@ def _run(args, action: str, description: str, destructive: bool) -> int:
     except NotFound:
         print(f"error: no account for {ids.mask(value)}", file=sys.stderr)
         return EXIT_REFUSED
-    if destructive and not _confirm(args, f"{description} for {account.name} ({ids.mask(value)})"):
+    if destructive and not ops.confirm(args, f"{description} for {account.name} ({ids.mask(value)})"):
         return EXIT_REFUSED
-    detail: dict = {"by": _operator(args), "via": "ops-cli"}
+    detail: dict = {"by": ops.operator(args), "via": ops.SOURCE}
     if action == "unlock":
         was_locked = accounts.is_locked(account)
         accounts.clear_failures(value)

@@ -11,38 +11,11 @@ not submitted, or refused; 2 bad input.
 """
 from __future__ import annotations
 
-import getpass
 import sys
-from datetime import date, datetime
 
-EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
-SOURCE = "ops-cli"
-
-
-def _operator(args) -> str:
-    return args.operator or getpass.getuser()
-
-
-def _confirm(args, what: str) -> bool:
-    if args.yes:
-        return True
-    if not sys.stdin.isatty():
-        print(f"refused: {what} needs --yes (no terminal to ask on)", file=sys.stderr)
-        return False
-    answer = input(f"{what}? Type yes to continue: ").strip().lower()
-    if answer != "yes":
-        print("cancelled", file=sys.stderr)
-        return False
-    return True
-
-
-def _checked_id(raw: str | None) -> str | None:
-    from chalicelib import id_number
-    value = (raw or "").strip().upper()
-    if not id_number.is_valid(value):
-        print(f"error: {raw!r} is not a valid 18-character citizen ID number", file=sys.stderr)
-        return None
-    return value
+from .. import ops_common as ops
+from ..ops_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
+from datetime import date
 
 
 def _account(value: str):
@@ -57,11 +30,6 @@ def _account(value: str):
         return None
 
 
-def _when(ts: int | None) -> str:
-    from chalicelib import clock
-    return datetime.fromtimestamp(ts, clock.CHINA_TZ).strftime("%Y-%m-%d %H:%M") if ts else "-"
-
-
 def _card_line(card: dict) -> str:
     bank = " ".join(x for x in (card["bank_name"] or card["bank_code"], card["bank_account_masked"]) if x)
     return (f"{card['card_id']}  {card['status']} ({card['status_label']})  card {card['card_no_masked'] or '-'}  "
@@ -71,7 +39,7 @@ def _card_line(card: dict) -> str:
 def _show(args) -> int:
     from chalicelib import id_number as ids
     from chalicelib.services import card_applications, cards
-    value = _checked_id(args.id_number)
+    value = ops.checked_id(args.id_number)
     if value is None:
         return EXIT_BAD_INPUT
     account = _account(value)
@@ -87,7 +55,7 @@ def _show(args) -> int:
     for app in history:
         delivery = (app["delivery"] or {}).get("method_label") or "-"
         print(f"  {app['application_id']}  {app['kind_label']}  {app['status']} ({app['status_label']})  "
-              f"created {_when(app['created_at'])}, submitted {_when(app['submitted_at'])}, "
+              f"created {ops.when(app['created_at'])}, submitted {ops.when(app['submitted_at'])}, "
               f"bank {app['bank_name'] or '-'}, delivery {delivery}")
     return EXIT_OK
 
@@ -106,7 +74,7 @@ def _issue(args) -> int:
     from chalicelib import id_number as ids
     from chalicelib.errors import BadInput, Conflict, NotFound
     from chalicelib.services import card_applications, cards
-    value = _checked_id(args.id_number)
+    value = ops.checked_id(args.id_number)
     if value is None:
         return EXIT_BAD_INPUT
     card_no, bank_account = args.card_no.strip().upper(), args.bank_account.strip().replace(" ", "")
@@ -134,11 +102,11 @@ def _issue(args) -> int:
             f"{app['kind_label']} {app['application_id']} of {account.name} ({ids.mask(value)}); "
             "the card becomes NORMAL and the application ISSUED")
     print(f"would {what}", file=sys.stderr)
-    if not _confirm(args, what):
+    if not ops.confirm(args, what):
         return EXIT_REFUSED
     try:
         card = card_applications.issue(value, args.application_id, card_no, bank_account, issued_on,
-                                       ip=SOURCE, operator=_operator(args))
+                                       ip=ops.SOURCE, operator=ops.operator(args))
     except Conflict as exc:
         print(f"refused: {exc.message}", file=sys.stderr)
         return EXIT_REFUSED

@@ -10,36 +10,10 @@ Exit codes: 0 done, 1 unknown certificate, already revoked or refused, 2 bad inp
 """
 from __future__ import annotations
 
-import getpass
 import sys
-from datetime import datetime
 
-EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
-SOURCE = "ops-cli"
-
-
-def _operator(args) -> str:
-    return args.operator or getpass.getuser()
-
-
-def _confirm(args, what: str) -> bool:
-    if args.yes:
-        return True
-    if not sys.stdin.isatty():
-        print(f"refused: {what} needs --yes (no terminal to ask on)", file=sys.stderr)
-        return False
-    answer = input(f"{what}? Type yes to continue: ").strip().lower()
-    if answer != "yes":
-        print("cancelled", file=sys.stderr)
-        return False
-    return True
-
-
-def _when(ts: int | None) -> str:
-    from chalicelib import clock
-    if not ts:
-        return "-"
-    return datetime.fromtimestamp(ts, clock.CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+from .. import ops_common as ops
+from ..ops_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
 
 
 def _fen(amount: int) -> str:
@@ -53,15 +27,15 @@ def _print(view: dict) -> None:
     for t in view["types"]:
         owed = f", {t['owed_months']} month(s) owed" if t["owed_months"] else ""
         print(f"  {t['type_code']} {t['type_name']}: {t['months']} month(s) paid, {_fen(t['total_fen'])}{owed}")
-    print(f"issued       {_when(view['issued_at'])}, expires {_when(view['expires_at'])}")
+    print(f"issued       {ops.when(view['issued_at'])}, expires {ops.when(view['expires_at'])}")
     state = f"{view['status']} ({view['status_label']})"
     if view["revoked_at"]:
-        state += f" on {_when(view['revoked_at'])} by {view['revoked_by']}"
+        state += f" on {ops.when(view['revoked_at'])} by {view['revoked_by']}"
         if view["revoke_reason"]:
             state += f": {view['revoke_reason']}"
     print(f"state        {state}")
     print(f"verified     {view['verify_count']} time(s) successfully; {view['verifications_logged']} "
-          f"verification attempt(s) logged, last {_when(view['last_verified_at'])}")
+          f"verification attempt(s) logged, last {ops.when(view['last_verified_at'])}")
 
 
 def _load(args):
@@ -98,20 +72,20 @@ def _revoke(args) -> int:
         print(f"error: --reason: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if view["revoked_at"]:
-        print(f"refused: certificate {view['code_display']} was already revoked on {_when(view['revoked_at'])} "
+        print(f"refused: certificate {view['code_display']} was already revoked on {ops.when(view['revoked_at'])} "
               f"by {view['revoked_by']}", file=sys.stderr)
         return EXIT_REFUSED
     what = (f"revoke certificate {view['code_display']} of {view['name']} ({view['id_number_masked']}, "
             f"{view['status_label']}); its verification will answer 410 from then on")
     print(f"would {what}", file=sys.stderr)
-    if not _confirm(args, what):
+    if not ops.confirm(args, what):
         return EXIT_REFUSED
     try:
-        after = certificates.revoke_by_ops(args.code, args.reason, SOURCE, _operator(args))
+        after = certificates.revoke_by_ops(args.code, args.reason, ops.SOURCE, ops.operator(args))
     except Gone:
         print("refused: the certificate was revoked in the meantime", file=sys.stderr)
         return EXIT_REFUSED
-    print(f"revoked {after['code_display']} on {_when(after['revoked_at'])}"
+    print(f"revoked {after['code_display']} on {ops.when(after['revoked_at'])}"
           + (f" (reason: {after['revoke_reason']})" if after["revoke_reason"] else ""))
     return EXIT_OK
 
