@@ -84,25 +84,12 @@ def java_command(lib_dir: Path, port: int, data_dir: Path | None) -> list[str]:
     return cmd
 
 
-class DynamoDBLocal:
+class DynamoDBLocal(processes.LocalServer):
     """Start/stop one DynamoDB Local process. `port=0` picks a free port; `data_dir=None` keeps
     everything in memory (tests), otherwise the tables live in `data_dir` (the local stack)."""
 
-    def __init__(self, port: int = 0, data_dir: str | os.PathLike | None = None,
-                 host: str = "127.0.0.1", log_path: str | os.PathLike | None = None):
-        self.host = host
-        self.requested_port = port
-        self.port: int | None = None
-        self.data_dir = Path(data_dir) if data_dir is not None else None
-        self.log_path = Path(log_path) if log_path is not None else None
-        self.process: subprocess.Popen | None = None
-        self._log = None
-
-    @property
-    def endpoint(self) -> str:
-        if self.port is None:
-            raise DynamoDBLocalError("DynamoDB Local is not running")
-        return f"http://{self.host}:{self.port}"
+    error = DynamoDBLocalError
+    label = "DynamoDB Local"
 
     def start(self) -> "DynamoDBLocal":
         """Start and wait until it answers. With port 0, a port taken by someone else between
@@ -170,18 +157,6 @@ class DynamoDBLocal:
             return True
         except Exception:  # not up yet
             return False
-
-    def stop(self) -> None:
-        """Stop the process (SIGTERM, then SIGKILL after 10 s) and wait for it."""
-        process, self.process = self.process, None
-        processes.stop(process, self._log)
-        self._log = None
-
-    def __enter__(self) -> "DynamoDBLocal":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 if __name__ == "__main__":  # python -m infra.ddb_local: install and check it starts

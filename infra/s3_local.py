@@ -32,22 +32,9 @@ class S3LocalError(RuntimeError):
     pass
 
 
-class S3Local:
-    def __init__(self, port: int = 0, data_dir: str | os.PathLike | None = None,
-                 host: str = "127.0.0.1", log_path: str | os.PathLike | None = None):
-        self.host = host
-        self.requested_port = port
-        self.port: int | None = None
-        self.data_dir = Path(data_dir) if data_dir is not None else None
-        self.log_path = Path(log_path) if log_path is not None else None
-        self.process: subprocess.Popen | None = None
-        self._log = None
-
-    @property
-    def endpoint(self) -> str:
-        if self.port is None:
-            raise S3LocalError("the S3 server is not running")
-        return f"http://{self.host}:{self.port}"
+class S3Local(processes.LocalServer):
+    error = S3LocalError
+    label = "the S3 server"
 
     @property
     def recording(self) -> Path | None:
@@ -113,13 +100,3 @@ class S3Local:
             if response.status != 200:
                 raise S3LocalError(f"replaying {self.recording} failed: HTTP {response.status}")
 
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        processes.stop(process, self._log)
-        self._log = None
-
-    def __enter__(self) -> "S3Local":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
