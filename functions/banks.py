@@ -2,7 +2,7 @@
 from chalice import Blueprint
 
 from chalicelib import web
-from chalicelib.services import payments
+from chalicelib.services import bank_notifications
 
 bp = Blueprint(__name__)
 
@@ -11,5 +11,5 @@ bp = Blueprint(__name__)
 def bank_notification(bank_code):
     """A bank's signed payment notification; 200 {"ack":"OK"} once durably handled."""
     req = web.request()
-    return payments.handle_notification(bank_code, req.headers.get("x-bank-timestamp"),
-                                        req.headers.get("x-bank-signature"), req.raw_body or b"")
+    return bank_notifications.handle_notification(bank_code, req.headers.get("x-bank-timestamp"),
+                                                  req.headers.get("x-bank-signature"), req.raw_body or b"")

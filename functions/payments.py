@@ -2,7 +2,7 @@
 from chalice import Blueprint, Response
 
 from chalicelib import web
-from chalicelib.services import messages, payments
+from chalicelib.services import messages, payment_bank_query, payment_orders
 
 bp = Blueprint(__name__)
 
@@ -10,61 +10,61 @@ bp = Blueprint(__name__)
 @bp.route("/payments/options", methods=["GET"])
 def payment_options():
     """Payable months (current and back-payable), base band, rates and banks for a kind."""
-    return payments.options(web.session(), web.query("kind", required=True))
+    return payment_orders.options(web.session(), web.query("kind", required=True))
 
 
 @bp.route("/payments/orders", methods=["GET"])
 def list_orders():
     """The resident's payment orders, newest first."""
-    return payments.list_orders(web.session())
+    return payment_orders.list_orders(web.session())
 
 
 @bp.route("/payments/orders", methods=["POST"])
 def create_order():
     """Choose type, months and base: a DRAFT order with its lines and total (201)."""
     data = web.json_object()
-    result = payments.create_order(web.session(), data.get("kind"), data.get("months"),
-                                   data.get("base_fen"), web.client_ip())
+    result = payment_orders.create_order(web.session(), data.get("kind"), data.get("months"),
+                                         data.get("base_fen"), web.client_ip())
     return Response(body=result, status_code=201, headers={"Content-Type": "application/json"})
 
 
 @bp.route("/payments/orders/{order_no}", methods=["GET"])
 def get_order(order_no):
     """One order as the server records it."""
-    return payments.get_order(web.session(), order_no)
+    return payment_orders.get_order(web.session(), order_no)
 
 
 @bp.route("/payments/orders/{order_no}", methods=["PUT"])
 def amend_order(order_no):
     """上一步: change months or base of a DRAFT or CONFIRMED order (back to DRAFT)."""
     data = web.json_object()
-    return payments.amend_order(web.session(), order_no, data.get("months"), data.get("base_fen"),
-                                web.client_ip())
+    return payment_orders.amend_order(web.session(), order_no, data.get("months"), data.get("base_fen"),
+                                      web.client_ip())
 
 
 @bp.route("/payments/orders/{order_no}/confirm", methods=["POST"])
 def confirm_order(order_no):
     """Dues reviewed: DRAFT → CONFIRMED."""
-    return payments.confirm(web.session(), order_no, web.client_ip())
+    return payment_orders.confirm(web.session(), order_no, web.client_ip())
 
 
 @bp.route("/payments/orders/{order_no}/cancel", methods=["POST"])
 def cancel_order(order_no):
     """取消 / 作废 an order that is not at the bank."""
-    return payments.cancel(web.session(), order_no, web.client_ip())
+    return payment_orders.cancel(web.session(), order_no, web.client_ip())
 
 
 @bp.route("/payments/orders/{order_no}/pay", methods=["POST"])
 def pay_order(order_no):
     """Choose a bank: AWAITING_PAYMENT and the bank's checkout `redirect_url`."""
     data = web.body("bank_code")
-    return payments.pay(web.session(), order_no, data["bank_code"], web.client_ip())
+    return payment_orders.pay(web.session(), order_no, data["bank_code"], web.client_ip())
 
 
 @bp.route("/payments/orders/{order_no}/query-bank", methods=["POST"])
 def query_bank(order_no):
     """查询银行: ask the order's bank for its status and apply a final answer."""
-    return payments.query_bank(web.session(), order_no, web.client_ip())
+    return payment_bank_query.query_bank(web.session(), order_no, web.client_ip())
 
 
 @bp.route("/messages", methods=["GET"])

@@ -15,7 +15,7 @@ from chalicelib.models.contributions import Contribution
 from chalicelib.models.messages import ResidentMessage
 from chalicelib.models.orders import PaymentOrder
 from chalicelib.models.tasks import PendingTask
-from chalicelib.services import payments
+from chalicelib.services import bank_notifications, banks, payment_expiry, payment_orders
 
 from .test_payments_service import (WANG, bank_sign, fixed_time, notification, order_at_bank,  # noqa: F401
                                     serial_moto, status_of)
@@ -102,7 +102,7 @@ def test_ten_identical_deliveries_in_parallel_make_one_transition(client, awaiti
     def deliver_once():
         barrier.wait()
         try:
-            answers.append(payments.handle_notification("ccb", ts, signature, body))
+            answers.append(bank_notifications.handle_notification("ccb", ts, signature, body))
         except Exception as exc:  # noqa: BLE001 (recorded and asserted below)
             answers.append(exc)
 
@@ -143,8 +143,8 @@ def test_unknown_order_is_flagged_and_acknowledged(client, awaiting):
 
 def test_success_after_expiry_is_flagged_for_review(client, awaiting, monkeypatch):
     clock.travel(31 * 60)
-    monkeypatch.setattr(payments.banks, "query_status", lambda *a, **k: {"status": "PENDING"})
-    payments.expire_stale()
+    monkeypatch.setattr(banks, "query_status", lambda *a, **k: {"status": "PENDING"})
+    payment_expiry.expire_stale()
     assert deliver(client, "ccb", notification(awaiting)).status_code == 200
     assert status_of(awaiting["order_no"]) == "EXPIRED" and Contribution.count() == 0
     assert BankEvent.get("ccb#evt-1").reason == "order_expired"
@@ -167,7 +167,7 @@ def test_signed_but_malformed_notifications_are_400(client, awaiting, body):
 
 def _failing_transactions(error: Exception):
     """Make DynamoDB's TransactWriteItems fail (as throttling or a dropped connection would)."""
-    client = payments._connection().client
+    client = payment_orders._connection().client
     real = client._make_api_call
 
     def call(operation, params):

@@ -13,8 +13,10 @@ import urllib.request
 
 import pytest
 
+from chalicelib import policy
+from chalicelib.errors import TemporarilyUnavailable
 from chalicelib.models.orders import PaymentOrder
-from chalicelib.services import payments
+from chalicelib.services import banks, payment_bank_query, payment_dues, payment_orders, payment_settlement
 from infra.bank_simulator import Simulator
 
 from .test_payments_service import WANG, me
@@ -45,11 +47,11 @@ def stack(tables, tmp_path, monkeypatch):
 
 
 def open_order(bank: str = "ccb", months=("202611",)) -> dict:
-    window = payments.payable_window()
+    window = payment_dues.payable_window()
     chosen = [window[-1]] if months == ("202611",) else list(months)
-    order = payments.create_order(me(), "flexible_pension", chosen, payments.policy.base_band(chosen[0][:4])[0], None)
-    payments.confirm(me(), order["order_no"], None)
-    return payments.pay(me(), order["order_no"], bank, None)
+    order = payment_orders.create_order(me(), "flexible_pension", chosen, policy.base_band(chosen[0][:4])[0], None)
+    payment_orders.confirm(me(), order["order_no"], None)
+    return payment_orders.pay(me(), order["order_no"], bank, None)
 
 
 def checkout(url: str, action: str) -> http.client.HTTPResponse:
@@ -96,15 +98,15 @@ def test_notifications_are_retried_until_acknowledged(stack, monkeypatch):
     gateway, sim, statements = stack
     order = open_order("ccb")
     failures = {"left": 2}
-    real = payments.apply_bank_result
+    real = payment_settlement.apply_bank_result
 
     def flaky(result, *args, **kwargs):
         if failures["left"]:
             failures["left"] -= 1
-            raise payments.TemporarilyUnavailable("storage busy")
+            raise TemporarilyUnavailable("storage busy")
         return real(result, *args, **kwargs)
 
-    monkeypatch.setattr(payments, "apply_bank_result", flaky)
+    monkeypatch.setattr(payment_settlement, "apply_bank_result", flaky)
     checkout(order["redirect_url"], "pay")
     wait_for(lambda: PaymentOrder.get(order["order_no"], consistent_read=True).status == "PAID", "PAID")
     deliveries = wait_for(lambda: [d for d in sim.bank.state()["deliveries"] if d["http_status"] == 200], "ack")
@@ -117,8 +119,8 @@ def test_portal_asks_the_bank_when_the_notification_is_held_back(stack):
     sim.bank.deliver = False
     order = open_order("ccb")
     checkout(order["redirect_url"], "pay")
-    assert payments.get_order(me(), order["order_no"])["status"] == "AWAITING_PAYMENT"
-    answer = payments.query_bank(me(), order["order_no"], None)
+    assert payment_orders.get_order(me(), order["order_no"])["status"] == "AWAITING_PAYMENT"
+    answer = payment_bank_query.query_bank(me(), order["order_no"], None)
     assert answer["bank_status"] == "SUCCESS" and answer["status"] == "PAID"
     sim.bank.deliver = True  # the late notification is then acked as already handled
     wait_for(lambda: [d for d in sim.bank.state()["deliveries"] if d["http_status"] == 200], "late ack")
@@ -127,7 +129,7 @@ def test_portal_asks_the_bank_when_the_notification_is_held_back(stack):
 
 def test_status_query_of_an_unknown_order_and_unsigned_query(stack):
     gateway, sim, statements = stack
-    assert payments.banks.query_status("ccb", "P20261115AAAAAAAAAA")["status"] == "UNKNOWN"
+    assert banks.query_status("ccb", "P20261115AAAAAAAAAA")["status"] == "UNKNOWN"
     with pytest.raises(urllib.error.HTTPError) as unsigned:
         urllib.request.urlopen(f"{sim.url}/ccb/orders/P20261115AAAAAAAAAA", timeout=10)
     assert unsigned.value.code == 401

@@ -73,7 +73,7 @@ def _scenario() -> dict:  # runs in the child process
     from chalicelib.models.orders import PaymentOrder
     from chalicelib.models.registry import create_missing_tables
     from chalicelib.models.tasks import PendingTask
-    from chalicelib.services import banks, payments
+    from chalicelib.services import bank_notifications, banks, payment_expiry, payment_orders, payment_settlement
     from chalicelib.services.sessions import CurrentSession
 
     from datetime import datetime
@@ -83,9 +83,9 @@ def _scenario() -> dict:  # runs in the child process
     out: dict = {}
 
     def at_bank(months, bank="ccb"):
-        order = payments.create_order(me, "flexible_pension", months, 500000, None)
-        payments.confirm(me, order["order_no"], None)
-        return payments.pay(me, order["order_no"], bank, None)
+        order = payment_orders.create_order(me, "flexible_pension", months, 500000, None)
+        payment_orders.confirm(me, order["order_no"], None)
+        return payment_orders.pay(me, order["order_no"], bank, None)
 
     def body(order, event_id, status="SUCCESS", **extra):
         data = {"event_id": event_id, "order_no": order["order_no"], "bank_txn_id": "T-" + event_id,
@@ -103,8 +103,8 @@ def _scenario() -> dict:  # runs in the child process
     def deliver():
         barrier.wait()
         try:
-            answers.append(payments.handle_notification("ccb", headers["X-Bank-Timestamp"],
-                                                        headers["X-Bank-Signature"], raw))
+            answers.append(bank_notifications.handle_notification("ccb", headers["X-Bank-Timestamp"],
+                                                                  headers["X-Bank-Signature"], raw))
         except Exception as exc:  # noqa: BLE001
             answers.append(repr(exc))
 
@@ -119,7 +119,7 @@ def _scenario() -> dict:  # runs in the child process
     out["summary_paid"] = sorted(ContributionSummary.get(WANG, "110").paid)
     out["tasks"] = sum(1 for _ in PendingTask.query(WANG))
     try:
-        payments.create_order(me, "flexible_pension", ["202610"], 500000, None)
+        payment_orders.create_order(me, "flexible_pension", ["202610"], 500000, None)
         out["reorder"] = "created"
     except Conflict as exc:
         out["reorder"] = exc.code
@@ -130,7 +130,7 @@ def _scenario() -> dict:  # runs in the child process
     def create():
         barrier2.wait()
         try:
-            payments.create_order(me, "flexible_pension", ["202611"], 500000, None)
+            payment_orders.create_order(me, "flexible_pension", ["202611"], 500000, None)
             race.append("created")
         except Conflict:
             race.append("conflict")
@@ -140,26 +140,26 @@ def _scenario() -> dict:  # runs in the child process
     [t.join() for t in threads]
     out["race"] = race
     racer = next(o for o in PaymentOrder.scan() if o.months == ["202611"])
-    payments.cancel(me, racer.order_no, None)
+    payment_orders.cancel(me, racer.order_no, None)
 
     second = at_bank(["202608"])
     states = []
-    payments.apply_bank_result(payments.parse_notification("ccb", body(second, "evt-f", "FAILED")))
+    payment_settlement.apply_bank_result(bank_notifications.parse_notification("ccb", body(second, "evt-f", "FAILED")))
     states.append(PaymentOrder.get(second["order_no"], consistent_read=True).status)
-    payments.pay(me, second["order_no"], "icbc", None)
-    payments.apply_bank_result(payments.parse_notification("icbc", body(second, "evt-s")))
+    payment_orders.pay(me, second["order_no"], "icbc", None)
+    payment_settlement.apply_bank_result(bank_notifications.parse_notification("icbc", body(second, "evt-s")))
     states.append(PaymentOrder.get(second["order_no"], consistent_read=True).status)
     out["failed_then_paid"] = states
 
     third = at_bank(["202607"])
-    outcome = payments.apply_bank_result(payments.parse_notification(
+    outcome = payment_settlement.apply_bank_result(bank_notifications.parse_notification(
         "ccb", body(third, "evt-off", amount_fen=third["total_fen"] - 1)))
     out["off_by_one"] = [outcome, PaymentOrder.get(third["order_no"], consistent_read=True).status]
 
-    idle = payments.create_order(me, "flexible_pension", ["202606"], 500000, None)
+    idle = payment_orders.create_order(me, "flexible_pension", ["202606"], 500000, None)
     clock.travel(31 * 60)
-    payments.banks.query_status = lambda *a, **k: {"status": "PENDING"}
-    payments.expire_stale()
+    banks.query_status = lambda *a, **k: {"status": "PENDING"}
+    payment_expiry.expire_stale()
     out["expired"] = [PaymentOrder.get(idle["order_no"], consistent_read=True).status,
                       sum(1 for _ in MonthLock.query(f"{WANG}#110", MonthLock.period == "202606"))]
     return out

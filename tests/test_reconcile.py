@@ -13,7 +13,7 @@ from infra.commands import bank_events, reconcile
 
 from .test_payments_service import (WANG, FIXTURES, bank_result, fixed_time, order_at_bank,  # noqa: F401
                                     status_of)
-from chalicelib.services import payments
+from chalicelib.services import payment_settlement
 
 
 @pytest.fixture
@@ -22,8 +22,8 @@ def planted(fixed_time, tmp_path):
     names = ["ok", "missing_in_portal", "amount_off", "duplicated", "in_portal_only", "failed_at_bank"]
     orders = {name: order_at_bank("icbc", months=[f"2026{6 + i:02d}"]) for i, name in enumerate(names)}
     for name in ("ok", "amount_off", "duplicated", "in_portal_only"):
-        payments.apply_bank_result(bank_result(orders[name], "SUCCESS", f"evt-{name}", bank="icbc"))
-    payments.apply_bank_result(bank_result(orders["failed_at_bank"], "FAILED", "evt-failed", bank="icbc"))
+        payment_settlement.apply_bank_result(bank_result(orders[name], "SUCCESS", f"evt-{name}", bank="icbc"))
+    payment_settlement.apply_bank_result(bank_result(orders["failed_at_bank"], "FAILED", "evt-failed", bank="icbc"))
     values = {}
     for name, order in orders.items():
         values[name] = order["order_no"]
@@ -76,7 +76,7 @@ def test_apply_without_yes_asks_and_does_nothing_on_no(planted, monkeypatch, cap
 
 def test_a_statement_that_agrees_reports_nothing(fixed_time, tmp_path, capsys):
     order = order_at_bank("icbc", months=["202611"])
-    payments.apply_bank_result(bank_result(order, "SUCCESS", "evt-a", bank="icbc"))
+    payment_settlement.apply_bank_result(bank_result(order, "SUCCESS", "evt-a", bank="icbc"))
     statement = tmp_path / "s.csv"
     statement.write_text("bank_txn_id,order_no,amount_fen,status,paid_at\n"
                          f"T1,{order['order_no']},{order['total_fen']},SUCCESS,2026-11-15T10:05:00+08:00\n")
@@ -86,7 +86,7 @@ def test_a_statement_that_agrees_reports_nothing(fixed_time, tmp_path, capsys):
 
 def test_flagged_notifications_are_listed_for_ops(fixed_time, capsys):
     order = order_at_bank("ccb", months=["202611"])
-    payments.apply_bank_result(bank_result(order, "SUCCESS", "evt-off", amount_fen=order["total_fen"] - 1))
+    payment_settlement.apply_bank_result(bank_result(order, "SUCCESS", "evt-off", amount_fen=order["total_fen"] - 1))
     args = build_parser().parse_args(["bank-events", "flagged", "--json"])
     assert args.func is bank_events._flagged
     assert args.func(args) == 0

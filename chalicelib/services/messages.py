@@ -1,7 +1,7 @@
 """Resident messages (站内消息): short notices such as "缴费成功", newest first.
 
 `build(...)` makes the item without saving it, so a business transaction can write it
-together with its own change (e.g. the PAID transaction of services/payments.py).
+together with its own change (e.g. the PAID transaction of services/payment_settlement.py).
 """
 from __future__ import annotations
 

@@ -194,8 +194,8 @@ def op_pension_payments(ctx: Ctx):
 def op_create_order(ctx: Ctx):
     if not ctx.has("/api/payments/orders"):
         return None
-    from chalicelib.services import payments
-    months = payments.payable_window()[-1:]
+    from chalicelib.services import payment_dues
+    months = payment_dues.payable_window()[-1:]
     from chalicelib import policy
     low, _ = policy.base_band(int(months[0][:4]))
     response = ctx.post("/api/payments/orders", {"kind": "flexible_pension", "months": months, "base_fen": low})

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 
 def _flagged(args) -> int:
-    from chalicelib.services import payments
-    events = payments.flagged_events(limit=args.limit)
+    from chalicelib.services import payment_settlement
+    events = payment_settlement.flagged_events(limit=args.limit)
     if args.json:
         print(json.dumps(events, ensure_ascii=False, indent=1))
         return 0

@@ -2,7 +2,7 @@
 daily statement (CSV `bank_txn_id,order_no,amount_fen,status,paid_at`) with the portal's orders
 of that day and report every discrepancy by kind. Nothing is repaired silently: `--apply` marks
 bank-confirmed payments missing in the portal as PAID through the webhook's own transaction
-(`payments.apply_bank_result`), only for orders still AWAITING_PAYMENT or FAILED whose amount
+(`payment_settlement.apply_bank_result`), only for orders still AWAITING_PAYMENT or FAILED whose amount
 matches; everything else stays for a person to decide.
 
 Kinds: paid_at_bank_not_in_portal, in_portal_not_at_bank, amount_differs, duplicate_transaction.
@@ -69,7 +69,7 @@ def statement_day(rows: list[Row]) -> str:
 
 
 def compare(bank_code: str, day: str, rows: list[Row]) -> list[Discrepancy]:
-    from chalicelib.services import payments
+    from chalicelib.services import payment_orders
     found: list[Discrepancy] = []
     success = [r for r in rows if r.status == "SUCCESS"]
     by_order: dict[str, list[Row]] = defaultdict(list)
@@ -84,7 +84,7 @@ def compare(bank_code: str, day: str, rows: list[Row]) -> list[Discrepancy]:
                                      same[0].amount_fen, None, None))
             reported_duplicates.add(same[0].order_no)
     for order_no, order_rows in by_order.items():
-        order = payments.find_order(order_no)
+        order = payment_orders.find_order(order_no)
         portal_amount = order.total_fen if order else None
         portal_status = order.status if order else None
         txns = [r.bank_txn_id for r in order_rows]
@@ -94,12 +94,12 @@ def compare(bank_code: str, day: str, rows: list[Row]) -> list[Discrepancy]:
         amount = order_rows[0].amount_fen
         if order is not None and order.total_fen != amount:
             found.append(Discrepancy("amount_differs", order_no, txns, amount, portal_amount, portal_status))
-        elif order is None or order.status != payments.PAID:
+        elif order is None or order.status != payment_orders.PAID:
             found.append(Discrepancy("paid_at_bank_not_in_portal", order_no, txns, amount, portal_amount,
                                      portal_status, applicable=order is not None and len(set(txns)) == 1
-                                     and order.status in (payments.AWAITING, payments.FAILED)
+                                     and order.status in (payment_orders.AWAITING, payment_orders.FAILED)
                                      and order.bank_code == bank_code))
-    for order in payments.paid_orders_on(bank_code, day):
+    for order in payment_orders.paid_orders_on(bank_code, day):
         if order.order_no not in by_order:
             found.append(Discrepancy("in_portal_not_at_bank", order.order_no,
                                      [order.bank_txn_id] if order.bank_txn_id else [], None,
@@ -108,17 +108,18 @@ def compare(bank_code: str, day: str, rows: list[Row]) -> list[Discrepancy]:
 
 
 def apply(bank_code: str, rows: list[Row], found: list[Discrepancy]) -> None:
-    from chalicelib.services import payments
+    from chalicelib.services import banks, payment_orders, payment_settlement
     for item in found:
         if item.kind != "paid_at_bank_not_in_portal" or not item.applicable:
             continue
         row = next(r for r in rows if r.order_no == item.order_no and r.status == "SUCCESS")
-        result = payments.BankResult(bank_code=bank_code, event_id=f"reconcile-{row.bank_txn_id}",
-                                     order_no=row.order_no, status="SUCCESS", amount_fen=row.amount_fen,
-                                     currency=payments.banks.currency(), bank_txn_id=row.bank_txn_id,
-                                     paid_at=row.paid_at, source="reconcile",
-                                     body=json.dumps(asdict(row), ensure_ascii=False))
-        item.applied = payments.apply_bank_result(result, allow_from=(payments.AWAITING, payments.FAILED))
+        result = payment_settlement.BankResult(bank_code=bank_code, event_id=f"reconcile-{row.bank_txn_id}",
+                                               order_no=row.order_no, status="SUCCESS", amount_fen=row.amount_fen,
+                                               currency=banks.currency(), bank_txn_id=row.bank_txn_id,
+                                               paid_at=row.paid_at, source="reconcile",
+                                               body=json.dumps(asdict(row), ensure_ascii=False))
+        item.applied = payment_settlement.apply_bank_result(
+            result, allow_from=(payment_orders.AWAITING, payment_orders.FAILED))
 
 
 def _print(found: list[Discrepancy], bank: str, day: str, as_json: bool) -> None:

@@ -1,0 +1,372 @@
+"""Flexible-employment contribution payment orders (灵活就业社保缴费 / 医保缴费), seed manual 2.8:
+what can be paid, and the resident's steps on an order.
+
+Flow and states of an order:
+  DRAFT (months and base chosen) → CONFIRMED (dues reviewed) → AWAITING_PAYMENT (sent to a
+  bank) → PAID | FAILED (the bank's signed word only, `payment_settlement`); FAILED →
+  AWAITING_PAYMENT (new attempt, same order); DRAFT/CONFIRMED/FAILED → CANCELLED (the resident);
+  any open order → EXPIRED after `order_ttl_minutes` of inactivity (`payment_expiry`; an
+  AWAITING_PAYMENT order only when its bank does not know it as paid).
+
+Amounts and payable months: `payment_dues`. A month already PAID / BACKPAID in the
+contributions table, or held by another open order, cannot be ordered: the create/amend
+transaction writes one lock item per person, type and month with attribute_not_exists and checks
+the contribution item in the same TransactWriteItems.
+
+Every state change of an order is one TransactWriteItems that also writes the order's to-do
+item (待办事项, resumable at `/pay/order.html?no=...`).
+"""
+from __future__ import annotations
+
+import functools
+import re
+import secrets
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from .. import clock, money, policy, settings
+from ..errors import BadInput, Conflict, NotFound
+from ..models.base import BaseMeta
+from ..models.contributions import Contribution
+from ..models.order_locks import MonthLock
+from ..models.orders import PaymentOrder
+from ..models.tasks import PendingTask
+from . import audit, banks, messages
+from .payment_dues import check_base, check_months, label, payable_window, quote, type_for
+from .sessions import CurrentSession
+
+DRAFT, CONFIRMED, AWAITING, PAID, FAILED = "DRAFT", "CONFIRMED", "AWAITING_PAYMENT", "PAID", "FAILED"
+CANCELLED, EXPIRED = "CANCELLED", "EXPIRED"
+OPEN_STATUSES = (DRAFT, CONFIRMED, AWAITING, FAILED)
+STATUS_NAMES = {DRAFT: "待确认", CONFIRMED: "待支付", AWAITING: "等待银行结果", PAID: "支付成功",
+                FAILED: "支付失败", CANCELLED: "已作废", EXPIRED: "已过期"}
+STEP_OF = {DRAFT: "review", CONFIRMED: "choose_bank", AWAITING: "at_bank", FAILED: "failed"}
+STEP_NAMES = {"review": "查看应缴", "choose_bank": "选择银行支付", "at_bank": "等待银行结果",
+              "failed": "支付失败，可重新支付"}
+TASK_KIND = "payment_order"
+UNPAID_CONTRIBUTION_STATUSES = ("OWED",)
+ORDER_NO_RE = re.compile(r"^P\d{8}[0-9A-F]{10}$")
+
+
+def ttl_s() -> int:
+    return int(policy.flexible()["order_ttl_minutes"]) * 60
+
+
+# ---- storage helpers ---------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _connection() -> Connection:
+    return Connection(region=BaseMeta.region, host=BaseMeta.host,
+                      connect_timeout_seconds=BaseMeta.connect_timeout_seconds,
+                      read_timeout_seconds=BaseMeta.read_timeout_seconds,
+                      max_retry_attempts=BaseMeta.max_retry_attempts)
+
+
+def transaction() -> TransactWrite:
+    return TransactWrite(connection=_connection())
+
+
+def cancelled(exc: TransactWriteError) -> bool:
+    """A condition in the transaction failed (or it collided with another one): not temporary."""
+    return exc.cause_response_code == "TransactionCanceledException"
+
+
+def person_type_key(id_number: str, type_code: str) -> str:
+    return f"{id_number}#{type_code}"
+
+
+def _new_order_no() -> str:
+    return "P" + clock.now_dt().strftime("%Y%m%d") + secrets.token_hex(5).upper()
+
+
+def task_item(order: PaymentOrder, status: str, now: int) -> PendingTask:
+    type_name = policy.type_name(order.type_code)
+    step = STEP_OF[status]
+    title = f"灵活就业{'养老' if order.type_code == '110' else '医疗'}缴费 {money.yuan(order.total_fen)}" \
+            f"（{STEP_NAMES[step]}）"
+    return PendingTask(id_number=order.id_number, task_id=f"{TASK_KIND}#{order.order_no}", kind=TASK_KIND,
+                       title=title, step=step, resume_path=f"/pay/order.html?no={order.order_no}",
+                       created_at=order.created_at, updated_at=now,
+                       data={"order_no": order.order_no, "type_name": type_name, "status": status})
+
+
+def task_key(order: PaymentOrder) -> PendingTask:
+    return PendingTask(id_number=order.id_number, task_id=f"{TASK_KIND}#{order.order_no}")
+
+
+def order_for(current: CurrentSession, order_no: Any) -> PaymentOrder:
+    if not isinstance(order_no, str) or not ORDER_NO_RE.match(order_no):
+        raise NotFound("订单不存在", code="order_not_found")
+    try:
+        order = PaymentOrder.get(order_no, consistent_read=True)
+    except DoesNotExist:
+        raise NotFound("订单不存在", code="order_not_found") from None
+    if order.id_number != current.id_number:
+        raise NotFound("订单不存在", code="order_not_found")
+    return order
+
+
+def view(order: PaymentOrder) -> dict[str, Any]:
+    return {
+        "order_no": order.order_no, "kind": order.kind, "type_code": order.type_code,
+        "type_name": policy.type_name(order.type_code), "status": order.status,
+        "status_name": STATUS_NAMES[order.status], "step": order.step,
+        "months": list(order.months), "base_fen": order.base_fen, "lines": order.lines,
+        "total_fen": order.total_fen, "currency": order.currency, "bank_code": order.bank_code,
+        "bank_name": banks.get(order.bank_code)["name"] if order.bank_code else None,
+        "attempt": order.attempt, "created_at": order.created_at, "updated_at": order.updated_at,
+        "expires_at": order.updated_at + ttl_s() if order.status in OPEN_STATUSES else None,
+        "paid_at": order.paid_at, "bank_txn_id": order.bank_txn_id,
+        "resume_path": f"/pay/order.html?no={order.order_no}",
+    }
+
+
+def _audit(id_number: str, action: str, outcome: str, ip: str | None, order: PaymentOrder, **extra) -> None:
+    audit.record(id_number, action, outcome, ip, {"order_no": order.order_no, "total_fen": order.total_fen,
+                                                   "status": order.status, **extra})
+
+
+# ---- options -----------------------------------------------------------------------------
+
+def options(current: CurrentSession, kind: Any) -> dict[str, Any]:
+    """What can be paid now: the window's months, each payable or why not, with base bands."""
+    type_code = type_for(kind)
+    window = payable_window()
+    person_type = person_type_key(current.id_number, type_code)
+    paid = {c.period: c.status for c in Contribution.query(
+        person_type, Contribution.period.between(window[0], window[-1]))}
+    locks = {lock.period: lock for lock in MonthLock.query(
+        person_type, MonthLock.period.between(window[0], window[-1]), consistent_read=True)}
+    months = []
+    for period in window:
+        lower, upper = policy.base_band(period[:4])
+        rates = policy.flexible_rates(period[:4], type_code)
+        status = paid.get(period)
+        if status and status not in UNPAID_CONTRIBUTION_STATUSES:
+            state = "paid"
+        elif period in locks:
+            state = "paid" if locks[period].state == PAID else "in_order"
+        else:
+            state = "owed" if status else "payable"
+        months.append({"period": period, "state": state, "order_no": locks[period].order_no
+                       if state == "in_order" else None, "base_lower_fen": lower,
+                       "base_upper_fen": upper, "rate_bp": rates["total"]})
+    selectable = [m for m in months if m["state"] in ("payable", "owed")]
+    lower = max((m["base_lower_fen"] for m in selectable), default=None)
+    upper = min((m["base_upper_fen"] for m in selectable), default=None)
+    return {"kind": kind, "type_code": type_code, "type_name": policy.type_name(type_code),
+            "months": months, "base_lower_fen": lower, "base_upper_fen": upper,
+            "backpay_months": int(policy.flexible()["backpay_months"]), "banks": banks.public_list(),
+            "rounding": "每月金额 = 缴费基数 × 费率，四舍五入到分；合计为各月金额之和"}
+
+
+# ---- creating and amending ---------------------------------------------------------------
+
+def _taken_months(id_number: str, type_code: str, months: list[str], order_no: str | None) -> list[str]:
+    """After a cancelled transaction: which of `months` are paid or held by another order."""
+    person_type = person_type_key(id_number, type_code)
+    taken = []
+    for month in months:
+        try:
+            lock = MonthLock.get(person_type, month, consistent_read=True)
+            if lock.order_no != order_no:
+                taken.append(month)
+                continue
+        except DoesNotExist:
+            pass
+        try:
+            if Contribution.get(person_type, month, consistent_read=True).status not in UNPAID_CONTRIBUTION_STATUSES:
+                taken.append(month)
+        except DoesNotExist:
+            pass
+    return taken
+
+
+def _months_conflict(months: list[str]) -> Conflict:
+    labels = "、".join(label(m) for m in months)
+    return Conflict(f"{labels}已缴费或已在其他未完成的订单中，请重新选择", code="months_taken", field="months")
+
+
+def _lock_months(tx: TransactWrite, order: PaymentOrder, months: list[str], now: int) -> None:
+    person_type = person_type_key(order.id_number, order.type_code)
+    for month in months:
+        tx.save(MonthLock(person_type=person_type, period=month, order_no=order.order_no, created_at=now),
+                condition=MonthLock.period.does_not_exist())
+        tx.condition_check(Contribution, person_type, month,
+                           condition=Contribution.period.does_not_exist()
+                           | Contribution.status.is_in(*UNPAID_CONTRIBUTION_STATUSES))
+
+
+def _release_months(tx: TransactWrite, order: PaymentOrder, months: list[str]) -> None:
+    person_type = person_type_key(order.id_number, order.type_code)
+    for month in months:
+        tx.delete(MonthLock(person_type=person_type, period=month),
+                  condition=MonthLock.order_no == order.order_no)
+
+
+def create_order(current: CurrentSession, kind: Any, months: Any, base_fen: Any, ip: str | None) -> dict:
+    type_code = type_for(kind)
+    chosen = check_months(months)
+    base = check_base(base_fen)
+    lines, total = quote(type_code, chosen, base)
+    now = int(clock.now())
+    order = PaymentOrder(order_no=_new_order_no(), id_number=current.id_number, kind=kind,
+                         type_code=type_code, months=chosen, base_fen=base, lines=lines, total_fen=total,
+                         currency=banks.currency(), status=DRAFT, open_status=DRAFT,
+                         step=STEP_OF[DRAFT], attempt=0, version=1, created_at=now, updated_at=now)
+    try:
+        with transaction() as tx:
+            tx.save(order, condition=PaymentOrder.order_no.does_not_exist())
+            _lock_months(tx, order, chosen, now)
+            tx.save(task_item(order, DRAFT, now))
+    except TransactWriteError as exc:
+        if not cancelled(exc):
+            raise
+        taken = _taken_months(current.id_number, type_code, chosen, order.order_no)
+        _audit(current.id_number, "payment.create", "months_taken", ip, order, months=taken)
+        raise _months_conflict(taken or chosen) from None
+    _audit(current.id_number, "payment.create", "ok", ip, order)
+    return view(order)
+
+
+def amend_order(current: CurrentSession, order_no: str, months: Any, base_fen: Any, ip: str | None) -> dict:
+    """上一步: change months or base of a DRAFT or CONFIRMED order; it goes back to DRAFT."""
+    order = order_for(current, order_no)
+    if order.status not in (DRAFT, CONFIRMED):
+        raise Conflict("该订单当前不能修改", code="order_state", field="status")
+    chosen = check_months(months)
+    base = check_base(base_fen)
+    lines, total = quote(order.type_code, chosen, base)
+    now = int(clock.now())
+    added = [m for m in chosen if m not in order.months]
+    removed = [m for m in order.months if m not in chosen]
+    try:
+        with transaction() as tx:
+            tx.update(order, actions=[
+                PaymentOrder.months.set(chosen), PaymentOrder.base_fen.set(base),
+                PaymentOrder.lines.set(lines), PaymentOrder.total_fen.set(total),
+                PaymentOrder.status.set(DRAFT), PaymentOrder.open_status.set(DRAFT),
+                PaymentOrder.step.set(STEP_OF[DRAFT]), PaymentOrder.updated_at.set(now),
+                PaymentOrder.version.add(1)],
+                condition=(PaymentOrder.version == order.version)
+                & PaymentOrder.status.is_in(DRAFT, CONFIRMED))
+            _lock_months(tx, order, added, now)
+            _release_months(tx, order, removed)
+            order.total_fen = total
+            tx.save(task_item(order, DRAFT, now))
+    except TransactWriteError as exc:
+        if not cancelled(exc):
+            raise
+        taken = _taken_months(current.id_number, order.type_code, added, order.order_no)
+        if taken:
+            raise _months_conflict(taken) from None
+        raise Conflict("订单已被其他操作更改，请刷新后重试", code="order_changed") from None
+    order.refresh(consistent_read=True)
+    _audit(current.id_number, "payment.amend", "ok", ip, order)
+    return view(order)
+
+
+# ---- simple transitions ------------------------------------------------------------------
+
+def transition(order: PaymentOrder, allowed: tuple[str, ...], new_status: str, now: int,
+               extra_actions: list | None = None, release: bool = False,
+               message: tuple[str, str, str] | None = None) -> None:
+    """One transaction: order from one of `allowed` to `new_status` (+ its to-do item, locks)."""
+    actions = [PaymentOrder.status.set(new_status), PaymentOrder.updated_at.set(now),
+               PaymentOrder.version.add(1)] + (extra_actions or [])
+    if new_status in OPEN_STATUSES:
+        actions += [PaymentOrder.open_status.set(new_status), PaymentOrder.step.set(STEP_OF[new_status])]
+    else:
+        actions += [PaymentOrder.open_status.remove(), PaymentOrder.step.set("closed")]
+    try:
+        with transaction() as tx:
+            tx.update(order, actions=actions, condition=(PaymentOrder.version == order.version)
+                      & PaymentOrder.status.is_in(*allowed))
+            if new_status in OPEN_STATUSES:
+                tx.save(task_item(order, new_status, now))
+            else:
+                tx.delete(task_key(order))
+            if release:
+                _release_months(tx, order, list(order.months))
+            if message:
+                tx.save(messages.build(order.id_number, message[0], message[1], message[2], order.order_no))
+    except TransactWriteError as exc:
+        if not cancelled(exc):
+            raise
+        raise Conflict("订单状态已变化，请刷新后重试", code="order_changed") from None
+    order.refresh(consistent_read=True)
+
+
+def _refuse(order: PaymentOrder, doing: str) -> Conflict:
+    return Conflict(f"订单{STATUS_NAMES[order.status]}，不能{doing}", code="order_state")
+
+
+def confirm(current: CurrentSession, order_no: str, ip: str | None) -> dict:
+    """查看应缴 → 下一步: DRAFT → CONFIRMED."""
+    order = order_for(current, order_no)
+    if order.status == CONFIRMED:
+        return view(order)
+    if order.status != DRAFT:
+        raise _refuse(order, "确认")
+    transition(order, (DRAFT,), CONFIRMED, int(clock.now()))
+    _audit(current.id_number, "payment.confirm", "ok", ip, order)
+    return view(order)
+
+
+def cancel(current: CurrentSession, order_no: str, ip: str | None) -> dict:
+    """取消 / 作废: DRAFT, CONFIRMED or FAILED → CANCELLED; the months are free again."""
+    order = order_for(current, order_no)
+    if order.status not in (DRAFT, CONFIRMED, FAILED):
+        raise _refuse(order, "作废")
+    transition(order, (DRAFT, CONFIRMED, FAILED), CANCELLED, int(clock.now()),
+               extra_actions=[PaymentOrder.closed_reason.set("cancelled_by_resident")], release=True)
+    _audit(current.id_number, "payment.cancel", "ok", ip, order)
+    return view(order)
+
+
+def pay(current: CurrentSession, order_no: str, bank_code: Any, ip: str | None) -> dict:
+    """立即支付: CONFIRMED or FAILED → AWAITING_PAYMENT at the chosen bank; the checkout link."""
+    if not isinstance(bank_code, str) or bank_code not in banks.codes():
+        raise BadInput("请选择支付银行", code="unknown_bank", field="bank_code")
+    order = order_for(current, order_no)
+    return_url = f"{settings.site_origin()}/pay/order.html?no={order.order_no}"
+    if order.status == AWAITING and order.bank_code == bank_code:
+        # Back to the same bank for the same attempt (e.g. the checkout tab was closed).
+        result = view(order)
+    elif order.status in (CONFIRMED, FAILED):
+        transition(order, (CONFIRMED, FAILED), AWAITING, int(clock.now()),
+                   extra_actions=[PaymentOrder.bank_code.set(bank_code), PaymentOrder.attempt.add(1)])
+        _audit(current.id_number, "payment.pay", "ok", ip, order, bank_code=bank_code, attempt=order.attempt)
+        result = view(order)
+    elif order.status == AWAITING:
+        raise Conflict("订单正在等待银行结果，不能更换银行", code="order_state", field="bank_code")
+    else:
+        raise _refuse(order, "支付")
+    result["redirect_url"] = banks.checkout_url(bank_code, order.order_no, order.total_fen, return_url)
+    return result
+
+
+def get_order(current: CurrentSession, order_no: str) -> dict:
+    return view(order_for(current, order_no))
+
+
+def list_orders(current: CurrentSession) -> dict:
+    orders = PaymentOrder.by_person.query(current.id_number, scan_index_forward=False, limit=50)
+    return {"items": [view(o) for o in orders]}
+
+
+# ---- ops: reconciliation ------------------------------------------------------------------
+
+def find_order(order_no: str) -> PaymentOrder | None:
+    try:
+        return PaymentOrder.get(order_no, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def paid_orders_on(bank_code: str, day: str) -> list[PaymentOrder]:
+    """Orders the portal holds as PAID at `bank_code` whose bank payment time falls on `day`."""
+    return [o for o in PaymentOrder.by_paid_day.query(day) if o.bank_code == bank_code and o.status == PAID]
