@@ -91,18 +91,6 @@ class DynamoDBLocal(processes.LocalServer):
     error = DynamoDBLocalError
     label = "DynamoDB Local"
 
-    def start(self) -> "DynamoDBLocal":
-        """Start and wait until it answers. With port 0, a port taken by someone else between
-        choosing and binding it is retried with another free port."""
-        attempts = 1 if self.requested_port else 3
-        for attempt in range(attempts):
-            try:
-                return self._start_once()
-            except DynamoDBLocalError:
-                if attempt == attempts - 1:
-                    raise
-        return self
-
     def _start_once(self) -> "DynamoDBLocal":
         if self.process is not None:
             return self
@@ -111,12 +99,7 @@ class DynamoDBLocal(processes.LocalServer):
             self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = self.requested_port or free_port(self.host)
         env = dict(os.environ, DDB_LOCAL_TELEMETRY="0")
-        if self.log_path is not None:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            self._log = open(self.log_path, "ab")
-            out = self._log
-        else:
-            out = subprocess.DEVNULL
+        out = self._output()
         self.process = subprocess.Popen(java_command(lib_dir, self.port, self.data_dir), cwd=lib_dir,
                                         env=env, stdin=subprocess.DEVNULL, stdout=out,
                                         stderr=subprocess.STDOUT, start_new_session=True)

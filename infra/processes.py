@@ -44,7 +44,27 @@ class LocalServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self):
+        """Start and wait until it answers. With port 0, a port taken by someone else between
+        choosing and binding it is retried with another free port."""
+        attempts = 1 if self.requested_port else 3
+        for attempt in range(attempts):
+            try:
+                return self._start_once()
+            except self.error:
+                if attempt == attempts - 1:
+                    raise
+        return self
+
+    def _start_once(self):
         raise NotImplementedError
+
+    def _output(self):
+        """Where the child's output goes: the log file if one was named, else nowhere."""
+        if self.log_path is None:
+            return subprocess.DEVNULL
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "ab")
+        return self._log
 
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL after 10 s) and wait for it."""

@@ -40,18 +40,6 @@ class S3Local(processes.LocalServer):
     def recording(self) -> Path | None:
         return self.data_dir / RECORDING_NAME if self.data_dir is not None else None
 
-    def start(self) -> "S3Local":
-        """Start (and replay the recording). With port 0, a port taken by someone else between
-        choosing and binding it is retried with another free port."""
-        attempts = 1 if self.requested_port else 3
-        for attempt in range(attempts):
-            try:
-                return self._start_once()
-            except S3LocalError:
-                if attempt == attempts - 1:
-                    raise
-        return self
-
     def _start_once(self) -> "S3Local":
         if self.process is not None:
             return self
@@ -62,12 +50,7 @@ class S3Local(processes.LocalServer):
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.recording.touch()
             env.update(MOTO_ENABLE_RECORDING="true", MOTO_RECORDER_FILEPATH=str(self.recording))
-        if self.log_path is not None:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            self._log = open(self.log_path, "ab")
-            out = self._log
-        else:
-            out = subprocess.DEVNULL
+        out = self._output()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
             env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
