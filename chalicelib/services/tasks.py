@@ -20,16 +20,15 @@ def list_for(current: CurrentSession) -> dict:
 
 
 def upsert(id_number: str, kind: str, reference: str, title: str, resume_path: str,
-           step: str | None = None, data: dict[str, Any] | None = None) -> PendingTask:
+           step: str | None = None, data: dict[str, Any] | None = None) -> None:
+    """Create or refresh a to-do item in one UpdateItem (created_at kept if it exists)."""
     now = int(clock.now())
-    task = PendingTask(id_number=id_number, task_id=f"{kind}#{reference}", kind=kind, title=title,
-                       step=step, resume_path=resume_path, created_at=now, updated_at=now, data=data)
-    try:
-        task.created_at = PendingTask.get(id_number, task.task_id).created_at
-    except PendingTask.DoesNotExist:
-        pass
-    task.save()
-    return task
+    actions = [PendingTask.kind.set(kind), PendingTask.title.set(title),
+               PendingTask.resume_path.set(resume_path), PendingTask.updated_at.set(now),
+               PendingTask.created_at.set(PendingTask.created_at | now)]
+    actions.append(PendingTask.step.set(step) if step is not None else PendingTask.step.remove())
+    actions.append(PendingTask.data.set(data) if data is not None else PendingTask.data.remove())
+    PendingTask(id_number=id_number, task_id=f"{kind}#{reference}").update(actions=actions)
 
 
 def close(id_number: str, kind: str, reference: str) -> None:
