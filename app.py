@@ -1,7 +1,7 @@
 """Chalice entry point: wiring only. Routes live in functions/, the domain in chalicelib/."""
 from chalice import Chalice
 
-from chalicelib import web
+from functions import web
 from functions import (account, auth, banks, cards, certificates, dev, docs, estimate, payment_expiry,
                        payments, person, records, tasks)
 

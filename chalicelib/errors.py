@@ -1,4 +1,4 @@
-"""Domain errors. Services raise these; `chalicelib/web.py` maps them to HTTP in one place."""
+"""Domain errors. Services raise these; `functions/web.py` maps them to HTTP in one place."""
 from __future__ import annotations
 
 

@@ -1,7 +1,7 @@
 """Stage settings, read from the environment Chalice sets from `.chalice/config.json`.
 
-Everything is read at call time so tests can switch stage; table names are fixed per
-process when the pynamodb models are imported (see `models/base.py`).
+Everything is read at call time so tests can switch stage; the pynamodb models take endpoint,
+region and table prefix when imported and again on `models.base.configure()`.
 """
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ LOCAL = "local"
 
 IDLE_TIMEOUT_S = 15 * 60
 ABSOLUTE_TIMEOUT_S = 12 * 60 * 60
+
+# DynamoDB client budget (models/base.py): a request, retries included, ends well within 10 s —
+# worst case DDB_MAX_ATTEMPTS * (connect + read) plus the standard retry mode's backoff
+# (at most 2**(n-1) s before retry n; see `ddb_worst_case_s`).
+DDB_CONNECT_TIMEOUT_S = 1
+DDB_READ_TIMEOUT_S = 2
+DDB_MAX_ATTEMPTS = 2  # total, first try included ("standard" retry mode)
 
 
 def stage() -> str:
@@ -36,6 +43,12 @@ def region() -> str:
 def ddb_endpoint() -> str | None:
     """DynamoDB Local's URL on the local stack; None means the real service."""
     return os.environ.get("DDB_ENDPOINT") or None
+
+
+def ddb_worst_case_s() -> float:
+    """Longest a DynamoDB request can take under the client budget above, in seconds."""
+    backoff = sum(2 ** (n - 1) for n in range(1, DDB_MAX_ATTEMPTS))
+    return DDB_MAX_ATTEMPTS * (DDB_CONNECT_TIMEOUT_S + DDB_READ_TIMEOUT_S) + backoff
 
 
 def s3_endpoint() -> str | None:

@@ -1,7 +1,7 @@
 """Account settings routes: password, password protection, registration info."""
 from chalice import Blueprint
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import account_settings, protection
 
 bp = Blueprint(__name__)

@@ -1,7 +1,7 @@
 """Sign-in, activation, sign-out, keep-alive and forgot-password routes."""
 from chalice import Blueprint
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import auth, captcha
 
 bp = Blueprint(__name__)

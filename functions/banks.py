@@ -1,7 +1,7 @@
 """Bank payment notifications (PRODUCT.md section 5): server to server, signed, no session."""
 from chalice import Blueprint
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import bank_notifications
 
 bp = Blueprint(__name__)

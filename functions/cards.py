@@ -1,8 +1,8 @@
 """Social-security card routes: card information, loss report, application steps, photo."""
 from chalice import Blueprint, Response
 
-from chalicelib import web
-from chalicelib.services import card_applications, card_photos, cards
+from functions import web
+from chalicelib.services import card_actions, card_applications, card_photos
 
 bp = Blueprint(__name__)
 
@@ -10,7 +10,7 @@ bp = Blueprint(__name__)
 @bp.route("/card", methods=["GET"])
 def card_overview():
     """Card basic information, the open application and past applications."""
-    return cards.overview(web.session())
+    return card_actions.overview(web.session())
 
 
 @bp.route("/card/options", methods=["GET"])
@@ -24,14 +24,14 @@ def card_options():
 def report_loss():
     """Report the card lost (挂失, password required); takes effect at once."""
     data = web.body(optional=("password",))
-    return cards.report_loss(web.session(), data["password"], web.client_ip())
+    return card_actions.report_loss(web.session(), data["password"], web.client_ip())
 
 
 @bp.route("/card/loss/cancel", methods=["POST"])
 def cancel_loss():
     """Cancel the loss report (解除挂失, password required)."""
     data = web.body(optional=("password",))
-    return cards.cancel_loss(web.session(), data["password"], web.client_ip())
+    return card_actions.cancel_loss(web.session(), data["password"], web.client_ip())
 
 
 @bp.route("/card/applications", methods=["POST"])

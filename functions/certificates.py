@@ -1,7 +1,7 @@
 """Certificate routes (参保证明): issue, list, download, revoke, verification log, public verify."""
 from chalice import Blueprint, Response
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import certificates
 
 bp = Blueprint(__name__)

@@ -1,7 +1,7 @@
 """Local-stage test helpers (refused on every other stage)."""
 from chalice import Blueprint
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import dev
 
 bp = Blueprint(__name__)

@@ -1,7 +1,7 @@
 """The API description."""
 from chalice import Blueprint
 
-from chalicelib import openapi
+from functions import openapi
 
 bp = Blueprint(__name__)
 

@@ -1,7 +1,7 @@
 """Pension estimator route (养老金测算) for the signed-in resident's employee pension."""
 from chalice import Blueprint
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import pension_estimate
 
 bp = Blueprint(__name__)

@@ -1,7 +1,7 @@
 """Flexible-employment payment routes (社保缴费, seed manual 2.8) and resident messages."""
 from chalice import Blueprint, Response
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import messages, payment_bank_query, payment_orders
 
 bp = Blueprint(__name__)

@@ -1,7 +1,7 @@
 """Personal information routes."""
 from chalice import Blueprint
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import audit, person
 
 bp = Blueprint(__name__)

@@ -2,7 +2,7 @@
 payments, labour contracts and public employment information."""
 from chalice import Blueprint
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import employment, pension_account, pension_payments, records
 
 bp = Blueprint(__name__)

@@ -1,7 +1,7 @@
 """To-do list route."""
 from chalice import Blueprint
 
-from chalicelib import web
+from functions import web
 from chalicelib.services import tasks
 
 bp = Blueprint(__name__)

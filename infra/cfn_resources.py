@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from chalicelib.security import headers as http_headers
+
 from . import stage_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,13 +31,10 @@ CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
-# The site's Content-Security-Policy: everything from our own origin; the captcha is a data: PNG;
-# card photos are posted straight to the uploads bucket (presigned POST, path-style URL).
-# A CloudFormation Fn::Sub string: ${AWS::Region} is the stack's region.
-SITE_CSP = ("default-src 'self'; img-src 'self' data:; connect-src 'self' https://s3.${AWS::Region}.amazonaws.com; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
-            "upgrade-insecure-requests")
-HSTS_MAX_AGE_S = 63072000  # two years
+# The site's Content-Security-Policy (chalicelib/security/headers.py): card photos are posted
+# straight to the uploads bucket (presigned POST, path-style URL). A CloudFormation Fn::Sub
+# string: ${AWS::Region} is the stack's region.
+SITE_CSP = http_headers.content_security_policy(("https://s3.${AWS::Region}.amazonaws.com",), https=True)
 
 # Data-plane actions the Lambda functions may use on their own tables (never dynamodb:*).
 DYNAMODB_ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
@@ -237,12 +236,15 @@ def build_template(stage: str) -> dict[str, Any]:
             "Comment": "CSP, HSTS, frame-ancestors, nosniff for the site and the API",
             "SecurityHeadersConfig": {
                 "ContentSecurityPolicy": {"ContentSecurityPolicy": {"Fn::Sub": SITE_CSP}, "Override": True},
-                "StrictTransportSecurity": {"AccessControlMaxAgeSec": HSTS_MAX_AGE_S,
+                "StrictTransportSecurity": {"AccessControlMaxAgeSec": http_headers.HSTS_MAX_AGE_S,
                                             "IncludeSubdomains": True, "Override": True},
-                "FrameOptions": {"FrameOption": "DENY", "Override": True},
+                "FrameOptions": {"FrameOption": http_headers.FRAME_OPTIONS, "Override": True},
                 "ContentTypeOptions": {"Override": True},
-                "ReferrerPolicy": {"ReferrerPolicy": "no-referrer", "Override": True},
-            }}}}
+                "ReferrerPolicy": {"ReferrerPolicy": http_headers.REFERRER_POLICY, "Override": True},
+            },
+            "CustomHeadersConfig": {"Items": [
+                {"Header": "Permissions-Policy", "Value": http_headers.PERMISSIONS_POLICY, "Override": True}]},
+        }}}
     api_methods = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
     resources["Distribution"] = {"Type": "AWS::CloudFront::Distribution", "Properties": {
         "DistributionConfig": {

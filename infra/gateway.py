@@ -6,8 +6,8 @@
   switched to `chalice.local.LocalChalice` so `current_request` is per thread.
 - Everything else is a file under `static_site/` (GET/HEAD): `/` and folders give their
   `index.html`, a missing file gives `404.html` with status 404. Every answer carries the
-  security headers CloudFront adds in production (CSP `default-src 'self'; object-src 'none';
-  frame-ancestors 'none'`, nosniff, ...); answers of the app keep the app's own headers.
+  security headers CloudFront adds in production (chalicelib/security/headers.py); answers of the
+  app keep the app's own headers.
   `connect_src` lets the pages also fetch from the S3 server (direct photo uploads).
 
 `ThreadingHTTPServer`, HTTP/1.1 keep-alive, bound to 127.0.0.1.
@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from chalicelib.security.headers import security_headers
+
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static_site"
 API_PREFIX = "/api"
@@ -31,22 +33,6 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 
 log = logging.getLogger("sbp.gateway")
 
-def content_security_policy(connect_src: tuple[str, ...] = ()) -> str:
-    """Everything from our own origin. `connect_src`: other origins the pages may fetch from —
-    locally the S3 server, where the browser uploads card photos with a presigned POST (in AWS
-    the uploads bucket's origin)."""
-    connect = " ".join(("'self'",) + tuple(connect_src))
-    return (f"default-src 'self'; connect-src {connect}; img-src 'self' data:; object-src 'none'; "
-            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": content_security_policy(),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -243,7 +229,7 @@ class Gateway:
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0,
                  static_dir: Path = STATIC_DIR, config: Any = None, connect_src: tuple[str, ...] = ()):
-        headers = dict(SECURITY_HEADERS, **{"Content-Security-Policy": content_security_policy(tuple(connect_src))})
+        headers = security_headers(tuple(connect_src))  # plain http: no HSTS
         handler = type("BoundGatewayHandler", (GatewayHandler,), {
             "app": make_thread_safe(app), "config": config or local_config(),
             "static_dir": Path(static_dir), "gateway_cls": _gateway_class(),

@@ -34,7 +34,7 @@ DEPLOYABLE_STAGES = ("dev", "prod")
 # through its environment (PIP_PYTHON_VERSION, binary wheels only), since chalice's own pip
 # calls assume the running interpreter's version.
 LAMBDA_RUNTIME = "python3.13"
-REQUIRED_IN_ZIP = ("app.py", "chalicelib/__init__.py", "chalicelib/web.py", "functions/__init__.py")
+REQUIRED_IN_ZIP = ("app.py", "chalicelib/__init__.py", "functions/web.py", "functions/__init__.py")
 
 
 class PackageError(RuntimeError):

@@ -9,13 +9,14 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from chalicelib import clock
+from chalicelib.models import base
 from chalicelib.models.audit import AuditEvent
 from chalicelib.models.bank_events import BankEvent
 from chalicelib.models.contributions import Contribution
 from chalicelib.models.messages import ResidentMessage
 from chalicelib.models.orders import PaymentOrder
 from chalicelib.models.tasks import PendingTask
-from chalicelib.services import bank_notifications, banks, payment_expiry, payment_orders
+from chalicelib.services import bank_notifications, banks, payment_expiry
 
 from .test_payments_service import (WANG, bank_sign, fixed_time, notification, order_at_bank,  # noqa: F401
                                     serial_moto, status_of)
@@ -167,7 +168,7 @@ def test_signed_but_malformed_notifications_are_400(client, awaiting, body):
 
 def _failing_transactions(error: Exception):
     """Make DynamoDB's TransactWriteItems fail (as throttling or a dropped connection would)."""
-    client = payment_orders._connection().client
+    client = base.connection().client
     real = client._make_api_call
 
     def call(operation, params):

@@ -11,7 +11,7 @@ from chalicelib.models.card_applications import CardApplication
 from chalicelib.models.cards import Card
 from chalicelib.models.tasks import PendingTask
 from chalicelib.security import pseudonym
-from chalicelib.services import card_applications as apps, card_photos, cards
+from chalicelib.services import card_actions, card_applications as apps, card_photos, cards
 from chalicelib.services.sessions import CurrentSession
 
 from .fixtures.photos import images
@@ -71,7 +71,7 @@ def zhang(tables):
 
 def test_overview_masks_card_and_bank_numbers(zhang):
     give_card()
-    answer = cards.overview(session_of(ZHANG))
+    answer = card_actions.overview(session_of(ZHANG))
     card = answer["card"]
     assert card["card_no_masked"] == "D*****678"
     assert card["bank_account_masked"] == "**** **** 4567"
@@ -83,7 +83,7 @@ def test_overview_masks_card_and_bank_numbers(zhang):
 
 
 def test_overview_without_card_tells_how_to_apply(wang):
-    answer = cards.overview(session_of(WANG))
+    answer = card_actions.overview(session_of(WANG))
     assert answer["card"] is None
     assert "申领社保卡" in answer["how_to_apply"]
     assert answer["actions"]["apply"] is True
@@ -99,7 +99,7 @@ def test_current_card_skips_cancelled_cards(zhang):
 
 def test_loss_report_with_password_takes_effect_at_once_and_is_audited(zhang):
     give_card()
-    answer = cards.report_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
+    answer = card_actions.report_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
     assert answer["card"]["status"] == "LOST"
     assert Card.get(ZHANG, "C20150601000000AAAA").status == cards.LOST
     assert ("card_loss_report", "ok") in actions_of(ZHANG)
@@ -108,7 +108,7 @@ def test_loss_report_with_password_takes_effect_at_once_and_is_audited(zhang):
 def test_loss_report_with_wrong_password_changes_nothing_and_counts_a_failure(zhang):
     give_card()
     with pytest.raises(BadInput) as caught:
-        cards.report_loss(session_of(ZHANG), "Wrong2026pw", IP)
+        card_actions.report_loss(session_of(ZHANG), "Wrong2026pw", IP)
     assert caught.value.field == "password"
     assert Card.get(ZHANG, "C20150601000000AAAA").status == cards.NORMAL
     assert ("card_loss_report", "bad_password") in actions_of(ZHANG)
@@ -118,31 +118,31 @@ def test_loss_report_locks_after_five_wrong_passwords(zhang):
     give_card()
     for _ in range(4):
         with pytest.raises(BadInput):
-            cards.report_loss(session_of(ZHANG), "Wrong2026pw", IP)
+            card_actions.report_loss(session_of(ZHANG), "Wrong2026pw", IP)
     with pytest.raises(Locked):
-        cards.report_loss(session_of(ZHANG), "Wrong2026pw", IP)
+        card_actions.report_loss(session_of(ZHANG), "Wrong2026pw", IP)
     with pytest.raises(Locked):
-        cards.report_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
+        card_actions.report_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
     assert Card.get(ZHANG, "C20150601000000AAAA").status == cards.NORMAL
 
 
 def test_loss_report_twice_is_a_conflict(zhang):
     give_card(status=cards.LOST)
     with pytest.raises(Conflict) as caught:
-        cards.report_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
+        card_actions.report_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
     assert caught.value.code == "card_already_lost"
 
 
 def test_loss_report_without_card_is_not_found(wang):
     with pytest.raises(NotFound):
-        cards.report_loss(session_of(WANG), GOOD_PASSWORD, IP)
+        card_actions.report_loss(session_of(WANG), GOOD_PASSWORD, IP)
 
 
 def test_cancel_loss_report_needs_password_and_restores_normal(zhang):
     give_card(status=cards.LOST)
     with pytest.raises(BadInput):
-        cards.cancel_loss(session_of(ZHANG), "", IP)
-    answer = cards.cancel_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
+        card_actions.cancel_loss(session_of(ZHANG), "", IP)
+    answer = card_actions.cancel_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
     assert answer["card"]["status_label"] == "正常"
     assert Card.get(ZHANG, "C20150601000000AAAA").status_reason == "本人网上解除挂失"
     assert ("card_loss_cancel", "ok") in actions_of(ZHANG)
@@ -151,7 +151,7 @@ def test_cancel_loss_report_needs_password_and_restores_normal(zhang):
 def test_cancel_loss_report_of_normal_card_is_a_conflict(zhang):
     give_card()
     with pytest.raises(Conflict):
-        cards.cancel_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
+        card_actions.cancel_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
 
 
 # ---- application steps -------------------------------------------------------------------
@@ -320,7 +320,7 @@ def test_replacement_needs_a_loss_report_first(zhang):
 def test_replacement_reuses_collection_and_cancels_the_lost_card(zhang):
     give_card()
     me = session_of(ZHANG)
-    cards.report_loss(me, GOOD_PASSWORD, IP)
+    card_actions.report_loss(me, GOOD_PASSWORD, IP)
     started = apps.start(me, "replacement", IP)
     assert started["kind"] == "REPLACEMENT" and started["bank_code"] == "icbc"
     app_id = started["application_id"]
@@ -339,7 +339,7 @@ def test_cancel_loss_refused_while_a_replacement_draft_is_open(zhang):
     give_card(status=cards.LOST)
     apps.start(session_of(ZHANG), "replacement", IP)
     with pytest.raises(Conflict) as caught:
-        cards.cancel_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
+        card_actions.cancel_loss(session_of(ZHANG), GOOD_PASSWORD, IP)
     assert caught.value.code == "replacement_open"
 
 

@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def test_zip_holds_app_chalicelib_and_functions_from_the_vendor_symlink(packaged):
     names = set(zipfile.ZipFile(packaged.zip_path).namelist())
     assert "app.py" in names
-    assert {"chalicelib/web.py", "chalicelib/models/registry.py", "chalicelib/data/policy.json"} <= names
+    assert {"functions/web.py", "chalicelib/models/registry.py", "chalicelib/data/policy.json"} <= names
     for handler in sorted((ROOT / "functions").glob("*.py")):
         assert f"functions/{handler.name}" in names
     assert "pynamodb/__init__.py" in names  # runtime requirements are vendored
@@ -72,7 +72,7 @@ def test_zip_ships_bytecode_for_the_lambda_runtime(packaged):
     assert not any("__pycache__/" in n and tag not in n for n in names), "build machine's bytecode shipped"
     if _lambda_python() is None:
         pytest.fail(f"{LAMBDA_RUNTIME} is needed to build the zip's bytecode")
-    for module in ("app", "chalicelib/web", "chalicelib/services/auth", "functions/auth", "pynamodb/models"):
+    for module in ("app", "functions/web", "chalicelib/services/auth", "functions/auth", "pynamodb/models"):
         folder, _, name = module.rpartition("/")
         pyc = f"{folder + '/' if folder else ''}__pycache__/{name}.{tag}.pyc"
         assert pyc in names, pyc

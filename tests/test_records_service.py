@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from pynamodb.connection import Connection
-from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock
 from chalicelib.errors import BadInput
-from chalicelib.models.base import BaseMeta
+from chalicelib.models.base import transaction
 from chalicelib.models.contribution_summaries import ContributionSummary
 from chalicelib.models.contributions import Contribution
 from chalicelib.services import records
@@ -138,7 +136,7 @@ def test_summary_upkeep_is_idempotent_and_moves_owed_months_to_paid(tables):
     summary = ContributionSummary.get(WANG, "110")
     assert summary.owed == {"202101"} and not summary.paid
     paid = [dict(rows[0], status="BACKPAID", posted_on="2021-03-01")]
-    with TransactWrite(connection=Connection(region=BaseMeta.region, host=BaseMeta.host)) as tx:
+    with transaction() as tx:
         records.add_to_transaction(tx, WANG, "110", paid)
     summary = ContributionSummary.get(WANG, "110")
     assert summary.paid == {"202101"} and not summary.owed
@@ -158,5 +156,5 @@ def test_transaction_rows_must_not_mix_paid_and_owed(tables):
                                                    "employer_fen": 0, "personal_fen": 1, "account_fen": 0,
                                                    "status": "OWED"}]
     with pytest.raises(ValueError):
-        with TransactWrite(connection=Connection(region=BaseMeta.region, host=BaseMeta.host)) as tx:
+        with transaction() as tx:
             records.add_to_transaction(tx, WANG, "110", rows)

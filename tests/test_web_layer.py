@@ -112,7 +112,7 @@ def test_captcha_image_is_a_png_data_url(client):
 
 
 def test_cookie_is_secure_outside_local(monkeypatch):
-    from chalicelib import web
+    from functions import web
     monkeypatch.setenv("STAGE", "prod")
     assert "; Secure" in web._cookie("token", 60)
     monkeypatch.setenv("STAGE", "local")

@@ -8,13 +8,12 @@ Failed sign-ins: `failed_count` within the window that began at `failed_window_s
 from __future__ import annotations
 
 from pynamodb.attributes import (JSONAttribute, NumberAttribute, UnicodeAttribute)
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class Account(Model):
+class Account(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("accounts")
 

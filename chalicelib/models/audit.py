@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
 class AuditByDay(GlobalSecondaryIndex):
@@ -23,7 +22,7 @@ class AuditByDay(GlobalSecondaryIndex):
     at_id = UnicodeAttribute(range_key=True)
 
 
-class AuditEvent(Model):
+class AuditEvent(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("audit")
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
 class FlaggedEvents(GlobalSecondaryIndex):
@@ -36,7 +35,7 @@ class EventsByDay(GlobalSecondaryIndex):
     event_key = UnicodeAttribute(range_key=True)
 
 
-class BankEvent(Model):
+class BankEvent(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("bank_events")
 

@@ -5,13 +5,12 @@ Keys: hash `captcha_id` (random). `answer` is the upper-cased text; `expires_at`
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class Captcha(Model):
+class Captcha(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("captchas")
 

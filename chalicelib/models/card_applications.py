@@ -14,15 +14,14 @@ as the application's state change, so a resident never has two open applications
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 OPEN_MARKER = "OPEN"
 
 
-class CardApplication(Model):
+class CardApplication(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("card-applications")
 

@@ -10,13 +10,12 @@ are stored in full and only ever shown masked.
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class Card(Model):
+class Card(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("cards")
 

@@ -7,13 +7,12 @@ Keys: hash `code`, range `at_id` ("<unix ms 13 digits>#<random>").
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class CertificateVerification(Model):
+class CertificateVerification(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("certificate-verifications")
 

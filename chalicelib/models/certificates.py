@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
 class CertificatesByPerson(GlobalSecondaryIndex):
@@ -26,7 +25,7 @@ class CertificatesByPerson(GlobalSecondaryIndex):
     issued_at = NumberAttribute(range_key=True)
 
 
-class Certificate(Model):
+class Certificate(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("certificates")
 

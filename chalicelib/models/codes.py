@@ -8,13 +8,12 @@ entries; `expires_at` is checked on use (TTL is clean-up only). `data` holds flo
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class OneTimeCode(Model):
+class OneTimeCode(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("codes")
 

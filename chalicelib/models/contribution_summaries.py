@@ -11,13 +11,12 @@ the seed and the payments transaction (see `services/records.py`).
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class ContributionSummary(Model):
+class ContributionSummary(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("contribution-summaries")
 

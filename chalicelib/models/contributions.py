@@ -8,13 +8,12 @@ Money fields are integer fen. `status`: PAID (到账), OWED (欠缴), BACKPAID (
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class Contribution(Model):
+class Contribution(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("contributions")
 

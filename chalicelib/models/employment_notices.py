@@ -7,13 +7,12 @@ TRAINING (职业培训), SUBSIDY (就业补贴). `organisation` is the employer 
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class EmploymentNotice(Model):
+class EmploymentNotice(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("employment-notices")
 

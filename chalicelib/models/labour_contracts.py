@@ -8,13 +8,12 @@ OPEN (无固定期限), TASK (以完成一定工作任务为期限).
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class LabourContract(Model):
+class LabourContract(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("labour-contracts")
 

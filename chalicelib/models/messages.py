@@ -7,13 +7,12 @@ Keys: hash `id_number`, range `at_id` ("<unix ms 13 digits>#<random>"), newest l
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class ResidentMessage(Model):
+class ResidentMessage(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("messages")
 

@@ -9,13 +9,12 @@ deleted (conditioned on the holder) when the order is cancelled or expires; kept
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class MonthLock(Model):
+class MonthLock(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("order_locks")
 

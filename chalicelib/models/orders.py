@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
 class OrdersByPerson(GlobalSecondaryIndex):
@@ -48,7 +47,7 @@ class OrdersByPaidDay(GlobalSecondaryIndex):
     order_no = UnicodeAttribute(range_key=True)
 
 
-class PaymentOrder(Model):
+class PaymentOrder(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("orders")
 

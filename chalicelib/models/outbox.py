@@ -5,13 +5,12 @@ Keys: hash `address` (phone number or e-mail), range `sent_at_id` ("<unix ms 13 
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class OutboxMessage(Model):
+class OutboxMessage(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("outbox")
 

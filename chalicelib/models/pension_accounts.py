@@ -9,13 +9,12 @@ computed in `services/pension_account.py` with the annual formula and the policy
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class PensionAccountYear(Model):
+class PensionAccountYear(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("pension-accounts")
 

@@ -7,13 +7,12 @@ period BETWEEN :from AND :to. `items` is [{"name": "基础养老金", "amount_fe
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class PensionPayment(Model):
+class PensionPayment(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("pension-payments")
 

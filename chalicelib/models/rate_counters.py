@@ -8,13 +8,12 @@ Keys: hash `counter_key` = "<purpose>#<source>#<window start, unix s>" (e.g.
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class RateCounter(Model):
+class RateCounter(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("rate-counters")
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
 class SessionsByPerson(GlobalSecondaryIndex):
@@ -22,7 +21,7 @@ class SessionsByPerson(GlobalSecondaryIndex):
     id_number = UnicodeAttribute(hash_key=True)
 
 
-class Session(Model):
+class Session(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("sessions")
 

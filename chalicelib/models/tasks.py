@@ -7,13 +7,12 @@ Keys: hash `id_number`, range `task_id` ("<kind>#<reference>", e.g. "payment#P20
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class PendingTask(Model):
+class PendingTask(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("tasks")
 

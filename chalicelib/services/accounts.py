@@ -6,6 +6,7 @@ from pynamodb.exceptions import UpdateError
 from .. import clock
 from ..errors import NotFound
 from ..models.accounts import Account
+from ..models.base import condition_failed
 from ..security import passwords
 
 LOCK_THRESHOLD = 5
@@ -45,7 +46,7 @@ def record_failure(id_number: str) -> int:
                         condition=Account.failed_window_start > now - FAILURE_WINDOW_S)
             break
         except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
         try:
             item.update(actions=[Account.failed_count.set(1), Account.failed_window_start.set(now)],
@@ -54,7 +55,7 @@ def record_failure(id_number: str) -> int:
                            | (Account.failed_window_start <= now - FAILURE_WINDOW_S)))
             break
         except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
     count = int(item.failed_count or 0)
     if count >= LOCK_THRESHOLD:

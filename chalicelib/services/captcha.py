@@ -6,6 +6,7 @@ import secrets
 
 from .. import clock
 from ..errors import BadInput
+from ..models.base import on_condition_failed
 from ..models.captchas import Captcha
 
 LIFETIME_S = 5 * 60
@@ -32,13 +33,17 @@ def consume(captcha_id: str | None, answer: str | None) -> None:
     """Check and burn the captcha (whatever the answer): raise BadInput if it does not match."""
     if not captcha_id or not answer:
         raise BadInput("请输入图片中的验证码", code="captcha_required", field="captcha_answer")
-    response = Captcha._get_connection().delete_item(captcha_id, return_values="ALL_OLD")
-    stored = (response or {}).get("Attributes")
-    if not stored:
-        raise BadInput("验证码已失效，请点击图片换一张", code="captcha_expired", field="captcha_answer")
-    if int(stored["expires_at"]["N"]) < clock.now():
+    gone = BadInput("验证码已失效，请点击图片换一张", code="captcha_expired", field="captcha_answer")
+    try:
+        stored = Captcha.get(captcha_id, consistent_read=True)
+    except Captcha.DoesNotExist:
+        raise gone from None
+    # Captchas never change, so the read is what is burnt: only one of parallel attempts deletes it.
+    with on_condition_failed(gone):
+        stored.delete(condition=Captcha.captcha_id.exists())
+    if stored.expires_at < clock.now():
         raise BadInput("验证码已过期，请点击图片换一张", code="captcha_expired", field="captcha_answer")
-    if stored["answer"]["S"] != answer.strip().upper():
+    if stored.answer != answer.strip().upper():
         raise BadInput("验证码不正确，请重新输入（已为您换一张）", code="captcha_wrong", field="captcha_answer")
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
-
 from .. import clock, id_number as ids, masking
 from ..errors import BadInput, Conflict, NotFound
+from ..models.base import on_condition_failed, transaction
 from ..models.card_applications import OPEN_MARKER, CardApplication
 from ..models.cards import Card
 from . import accounts, audit, cards, tasks
@@ -176,15 +175,14 @@ def start(current: CurrentSession, kind: str | None, ip: str) -> dict[str, Any]:
                           bank_code=replaces.bank_code if replaces else None)
     marker = CardApplication(id_number=id_number, application_id=OPEN_MARKER,
                              open_application_id=app.application_id, created_at=now)
-    try:
-        with cards.transaction() as tx:
-            tx.save(marker, condition=CardApplication.application_id.does_not_exist())
-            tx.save(app, condition=CardApplication.application_id.does_not_exist())
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            audit.record(id_number, "card_application_start", "already_open", ip)
-            raise Conflict("您已有一个未完成的社保卡申请，请继续办理该申请", code="application_open") from None
-        raise
+
+    def already_open() -> Conflict:
+        audit.record(id_number, "card_application_start", "already_open", ip)
+        return Conflict("您已有一个未完成的社保卡申请，请继续办理该申请", code="application_open")
+
+    with on_condition_failed(already_open), transaction() as tx:
+        tx.save(marker, condition=CardApplication.application_id.does_not_exist())
+        tx.save(app, condition=CardApplication.application_id.does_not_exist())
     _task(app)
     audit.record(id_number, "card_application_start", "ok", ip,
                  {"application_id": app.application_id, "kind": app.kind})
@@ -201,14 +199,10 @@ def _save_step(app: CardApplication, changes: dict[str, Any], action: str, ip: s
         setattr(app, name, value)
     app.updated_at = now
     actions = [getattr(CardApplication, name).set(value) for name, value in changes.items()]
-    try:
+    with on_condition_failed(Conflict("该申请已提交或已撤销，不能再修改", code="application_not_draft")):
         app.update(actions=actions + [CardApplication.step.set(next_step(app)),
                                       CardApplication.updated_at.set(now)],
                    condition=CardApplication.status == DRAFT)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("该申请已提交或已撤销，不能再修改", code="application_not_draft") from None
-        raise
     _task(app)
     audit.record(app.id_number, action, "ok", ip, {"application_id": app.application_id, **(detail or {})})
     return {**view(app), "person": person(app.id_number)}
@@ -304,27 +298,26 @@ def submit(current: CurrentSession, application_id: str, ip: str) -> dict[str, A
     card = Card(id_number=id_number, card_id=cards.new_id("C"), status=cards.IN_PRODUCTION,
                 bank_code=app.bank_code, application_id=app.application_id, created_at=now,
                 status_changed_at=now, status_reason="申领信息已提交，制卡中")
-    try:
-        with cards.transaction() as tx:
-            tx.update(app, actions=[CardApplication.status.set(SUBMITTED),
-                                    CardApplication.step.set("done"),
-                                    CardApplication.submitted_at.set(now),
-                                    CardApplication.updated_at.set(now),
-                                    CardApplication.card_id.set(card.card_id)],
-                      condition=CardApplication.status == DRAFT)
-            tx.save(card, condition=Card.card_id.does_not_exist())
-            if app.kind == REPLACEMENT:
-                old = Card(id_number=id_number, card_id=app.replaces_card_id)
-                tx.update(old, actions=[Card.status.set(cards.CANCELLED), Card.status_changed_at.set(now),
-                                        Card.status_reason.set("挂失后补卡，原卡注销")],
-                          condition=Card.status == cards.LOST)
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            audit.record(id_number, "card_application_submit", "conflict", ip,
-                         {"application_id": app.application_id})
-            raise Conflict("申请或社保卡状态已变化（例如已解除挂失或已提交），请刷新页面后再试",
-                           code="application_conflict") from None
-        raise
+
+    def changed() -> Conflict:
+        audit.record(id_number, "card_application_submit", "conflict", ip,
+                     {"application_id": app.application_id})
+        return Conflict("申请或社保卡状态已变化（例如已解除挂失或已提交），请刷新页面后再试",
+                        code="application_conflict")
+
+    with on_condition_failed(changed), transaction() as tx:
+        tx.update(app, actions=[CardApplication.status.set(SUBMITTED),
+                                CardApplication.step.set("done"),
+                                CardApplication.submitted_at.set(now),
+                                CardApplication.updated_at.set(now),
+                                CardApplication.card_id.set(card.card_id)],
+                  condition=CardApplication.status == DRAFT)
+        tx.save(card, condition=Card.card_id.does_not_exist())
+        if app.kind == REPLACEMENT:
+            old = Card(id_number=id_number, card_id=app.replaces_card_id)
+            tx.update(old, actions=[Card.status.set(cards.CANCELLED), Card.status_changed_at.set(now),
+                                    Card.status_reason.set("挂失后补卡，原卡注销")],
+                      condition=Card.status == cards.LOST)
     tasks.close(id_number, TASK_KIND, app.application_id)
     audit.record(id_number, "card_application_submit", "ok", ip,
                  {"application_id": app.application_id, "kind": app.kind, "card_id": card.card_id})
@@ -337,17 +330,12 @@ def withdraw(current: CurrentSession, application_id: str, ip: str) -> dict[str,
     id_number = current.id_number
     app = load_draft(id_number, application_id)
     now = int(clock.now())
-    try:
-        with cards.transaction() as tx:
-            tx.update(app, actions=[CardApplication.status.set(WITHDRAWN),
-                                    CardApplication.updated_at.set(now)],
-                      condition=CardApplication.status == DRAFT)
-            tx.delete(CardApplication(id_number=id_number, application_id=OPEN_MARKER),
-                      condition=CardApplication.open_application_id == app.application_id)
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            raise Conflict("该申请已提交或已撤销", code="application_not_draft") from None
-        raise
+    with on_condition_failed(Conflict("该申请已提交或已撤销", code="application_not_draft")), transaction() as tx:
+        tx.update(app, actions=[CardApplication.status.set(WITHDRAWN),
+                                CardApplication.updated_at.set(now)],
+                  condition=CardApplication.status == DRAFT)
+        tx.delete(CardApplication(id_number=id_number, application_id=OPEN_MARKER),
+                  condition=CardApplication.open_application_id == app.application_id)
     if app.photo_key:
         storage.delete(app.photo_key)
     tasks.close(id_number, TASK_KIND, app.application_id)
@@ -365,22 +353,18 @@ def issue(id_number: str, application_id: str, card_no: str, bank_account: str,
     issued = issued_on or clock.now_dt().date()
     now = int(clock.now())
     card = Card(id_number=id_number, card_id=app.card_id)
-    try:
-        with cards.transaction() as tx:
-            tx.update(card, actions=[Card.status.set(cards.NORMAL), Card.card_no.set(card_no),
-                                     Card.bank_account.set(bank_account),
-                                     Card.issued_on.set(issued.isoformat()),
-                                     Card.valid_until.set(cards.valid_until(issued)),
-                                     Card.status_changed_at.set(now), Card.status_reason.set("制卡完成")],
-                      condition=Card.status == cards.IN_PRODUCTION)
-            tx.update(app, actions=[CardApplication.status.set(ISSUED), CardApplication.updated_at.set(now)],
-                      condition=CardApplication.status == SUBMITTED)
-            tx.delete(CardApplication(id_number=id_number, application_id=OPEN_MARKER),
-                      condition=CardApplication.open_application_id == app.application_id)
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            raise Conflict("申请或社保卡状态已变化，未能记录制卡完成", code="application_conflict") from None
-        raise
+    refused = Conflict("申请或社保卡状态已变化，未能记录制卡完成", code="application_conflict")
+    with on_condition_failed(refused), transaction() as tx:
+        tx.update(card, actions=[Card.status.set(cards.NORMAL), Card.card_no.set(card_no),
+                                 Card.bank_account.set(bank_account),
+                                 Card.issued_on.set(issued.isoformat()),
+                                 Card.valid_until.set(cards.valid_until(issued)),
+                                 Card.status_changed_at.set(now), Card.status_reason.set("制卡完成")],
+                  condition=Card.status == cards.IN_PRODUCTION)
+        tx.update(app, actions=[CardApplication.status.set(ISSUED), CardApplication.updated_at.set(now)],
+                  condition=CardApplication.status == SUBMITTED)
+        tx.delete(CardApplication(id_number=id_number, application_id=OPEN_MARKER),
+                  condition=CardApplication.open_application_id == app.application_id)
     detail = {"application_id": app.application_id, "card": cards.mask_card_no(card_no)}
     if operator:
         detail["by"] = operator

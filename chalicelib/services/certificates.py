@@ -17,10 +17,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError
 
 from .. import clock, id_number as ids, policy, settings, storage
 from ..errors import BadInput, Gone, NotFound
+from ..models.base import on_condition_failed
 from ..models.certificate_verifications import CertificateVerification
 from ..models.certificates import Certificate
 from ..models.contribution_summaries import ContributionSummary
@@ -195,13 +196,9 @@ def _revoke(cert: Certificate, by: str, reason: str | None, ip: str | None, acti
     actions = [Certificate.revoked_at.set(int(clock.now())), Certificate.revoked_by.set(by)]
     if reason:
         actions.append(Certificate.revoke_reason.set(reason))
-    try:
+    with on_condition_failed(Gone("这份证明已撤销", code="certificate_revoked")):
         cert.update(actions=actions, condition=Certificate.revoked_at.does_not_exist()
                     & (Certificate.id_number == cert.id_number))
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Gone("这份证明已撤销", code="certificate_revoked") from None
-        raise
     audit.record(cert.id_number, action, "ok", ip, {"code_tail": cert.code[-4:], **detail})
 
 

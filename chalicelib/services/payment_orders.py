@@ -18,18 +18,16 @@ item (待办事项, resumable at `/pay/order.html?no=...`).
 """
 from __future__ import annotations
 
-import functools
 import re
 import secrets
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from .. import clock, money, policy, settings
 from ..errors import BadInput, Conflict, NotFound
-from ..models.base import BaseMeta
+from ..models.base import condition_failed, on_condition_failed, transaction
 from ..models.contributions import Contribution
 from ..models.order_locks import MonthLock
 from ..models.orders import PaymentOrder
@@ -56,23 +54,6 @@ def ttl_s() -> int:
 
 
 # ---- storage helpers ---------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=1)
-def _connection() -> Connection:
-    return Connection(region=BaseMeta.region, host=BaseMeta.host,
-                      connect_timeout_seconds=BaseMeta.connect_timeout_seconds,
-                      read_timeout_seconds=BaseMeta.read_timeout_seconds,
-                      max_retry_attempts=BaseMeta.max_retry_attempts)
-
-
-def transaction() -> TransactWrite:
-    return TransactWrite(connection=_connection())
-
-
-def cancelled(exc: TransactWriteError) -> bool:
-    """A condition in the transaction failed (or it collided with another one): not temporary."""
-    return exc.cause_response_code == "TransactionCanceledException"
-
 
 def person_type_key(id_number: str, type_code: str) -> str:
     return f"{id_number}#{type_code}"
@@ -223,7 +204,7 @@ def create_order(current: CurrentSession, kind: Any, months: Any, base_fen: Any,
             _lock_months(tx, order, chosen, now)
             tx.save(task_item(order, DRAFT, now))
     except TransactWriteError as exc:
-        if not cancelled(exc):
+        if not condition_failed(exc):
             raise
         taken = _taken_months(current.id_number, type_code, chosen, order.order_no)
         _audit(current.id_number, "payment.create", "months_taken", ip, order, months=taken)
@@ -258,7 +239,7 @@ def amend_order(current: CurrentSession, order_no: str, months: Any, base_fen: A
             order.total_fen = total
             tx.save(task_item(order, DRAFT, now))
     except TransactWriteError as exc:
-        if not cancelled(exc):
+        if not condition_failed(exc):
             raise
         taken = _taken_months(current.id_number, order.type_code, added, order.order_no)
         if taken:
@@ -281,22 +262,17 @@ def transition(order: PaymentOrder, allowed: tuple[str, ...], new_status: str, n
         actions += [PaymentOrder.open_status.set(new_status), PaymentOrder.step.set(STEP_OF[new_status])]
     else:
         actions += [PaymentOrder.open_status.remove(), PaymentOrder.step.set("closed")]
-    try:
-        with transaction() as tx:
-            tx.update(order, actions=actions, condition=(PaymentOrder.version == order.version)
-                      & PaymentOrder.status.is_in(*allowed))
-            if new_status in OPEN_STATUSES:
-                tx.save(task_item(order, new_status, now))
-            else:
-                tx.delete(task_key(order))
-            if release:
-                _release_months(tx, order, list(order.months))
-            if message:
-                tx.save(messages.build(order.id_number, message[0], message[1], message[2], order.order_no))
-    except TransactWriteError as exc:
-        if not cancelled(exc):
-            raise
-        raise Conflict("订单状态已变化，请刷新后重试", code="order_changed") from None
+    with on_condition_failed(Conflict("订单状态已变化，请刷新后重试", code="order_changed")), transaction() as tx:
+        tx.update(order, actions=actions, condition=(PaymentOrder.version == order.version)
+                  & PaymentOrder.status.is_in(*allowed))
+        if new_status in OPEN_STATUSES:
+            tx.save(task_item(order, new_status, now))
+        else:
+            tx.delete(task_key(order))
+        if release:
+            _release_months(tx, order, list(order.months))
+        if message:
+            tx.save(messages.build(order.id_number, message[0], message[1], message[2], order.order_no))
     order.refresh(consistent_read=True)
 
 

@@ -20,6 +20,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from .. import clock, money, policy
 from ..errors import TemporarilyUnavailable
 from ..models.bank_events import BankEvent
+from ..models.base import condition_failed, transaction
 from ..models.contribution_summaries import ContributionSummary
 from ..models.contributions import Contribution
 from ..models.order_locks import MonthLock
@@ -27,7 +28,7 @@ from ..models.orders import PaymentOrder
 from . import audit, messages, records
 from .payment_dues import label
 from .payment_orders import (AWAITING, CANCELLED, EXPIRED, FAILED, PAID, STEP_OF, UNPAID_CONTRIBUTION_STATUSES,
-                             cancelled, person_type_key, task_item, task_key, transaction)
+                             person_type_key, task_item, task_key)
 
 FLEXIBLE_EMPLOYER = "灵活就业"
 MAX_TX_ATTEMPTS = 4
@@ -78,7 +79,7 @@ def _store_event(result: BankResult, outcome: str, reason: str | None = None) ->
     try:
         _event_item(result, outcome, reason).save(condition=BankEvent.event_key.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     if outcome == "FLAGGED":
@@ -194,7 +195,7 @@ def apply_bank_result(result: BankResult, allow_from: tuple[str, ...] = (AWAITIN
             else:
                 return "IGNORED" if _store_event(result, "IGNORED", "not_awaiting") else "DUPLICATE"
         except TransactWriteError as exc:
-            if not cancelled(exc):
+            if not condition_failed(exc):
                 raise
             if _event_recorded(result.event_key):
                 return "DUPLICATE"

@@ -6,10 +6,9 @@ check and the count are a single atomic step, so parallel requests cannot slip p
 """
 from __future__ import annotations
 
-from pynamodb.exceptions import UpdateError
-
 from .. import clock
 from ..errors import TooManyRequests
+from ..models.base import on_condition_failed
 from ..models.rate_counters import RateCounter
 
 
@@ -18,11 +17,7 @@ def hit(purpose: str, source: str, limit: int, window_s: int = 60) -> int:
     now = int(clock.now())
     window = now - now % window_s
     item = RateCounter(counter_key=f"{purpose}#{source or 'unknown'}#{window}")
-    try:
+    with on_condition_failed(TooManyRequests("查询过于频繁，请一分钟后再试", code="rate_limited")):
         item.update(actions=[RateCounter.count.add(1), RateCounter.expires_at.set(window + 2 * window_s)],
                     condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit))
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise TooManyRequests("查询过于频繁，请一分钟后再试", code="rate_limited") from None
-        raise
     return int(item.count)

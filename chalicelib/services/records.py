@@ -12,11 +12,9 @@ every write of contributions must also update the person's summary item for that
 `summary_actions(status, periods)` — an UpdateItem with ADD/DELETE on the sets, which is atomic
 and idempotent (writing the same month twice changes nothing). In a pynamodb transaction use
 
-    from pynamodb.connection import Connection
-    from pynamodb.transactions import TransactWrite
-    from chalicelib.models.base import BaseMeta
+    from chalicelib.models.base import transaction
     from chalicelib.services import records
-    with TransactWrite(connection=Connection(region=BaseMeta.region, host=BaseMeta.host)) as tx:
+    with transaction() as tx:
         records.add_to_transaction(tx, id_number, "110", [
             {"period": "202603", "employer": "灵活就业", "base_fen": 456000, "employer_fen": 0,
              "personal_fen": 91200, "account_fen": 36480, "status": "PAID",

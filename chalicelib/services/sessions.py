@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.exceptions import DeleteError
 
 from .. import clock, settings
 from ..errors import Unauthorized
+from ..models.base import on_condition_failed
 from ..models.sessions import Session
 from ..security import tokens
 
@@ -48,16 +49,12 @@ def authenticate(token: str) -> CurrentSession:
     """Check idle and absolute expiry on the server and record activity, in one request."""
     now = int(clock.now())
     item = Session(token_hash=tokens.digest(token))
-    try:
+    with on_condition_failed(Unauthorized("登录已超时或已退出，请重新登录", code="session_expired")):
         item.update(
             actions=[Session.last_seen.set(now)],
             condition=(Session.last_seen >= now - settings.IDLE_TIMEOUT_S)
             & (Session.created_at >= now - settings.ABSOLUTE_TIMEOUT_S),
         )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Unauthorized("登录已超时或已退出，请重新登录", code="session_expired") from None
-        raise
     return CurrentSession(item.id_number, item.token_hash, item.created_at, item.last_seen)
 
 

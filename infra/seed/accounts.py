@@ -9,6 +9,7 @@ from pynamodb.exceptions import PutError
 
 from chalicelib import clock, id_number as ids
 from chalicelib.models.accounts import Account
+from chalicelib.models.base import condition_failed
 from chalicelib.security import passwords
 from chalicelib.services import audit
 
@@ -38,7 +39,7 @@ def ensure_account(resident: dict[str, Any]) -> bool:
     try:
         account.save(condition=Account.id_number.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False  # created meanwhile by another seeder
         raise
     audit.record(number, "account_create", "seeded", None, {"source": "demo_seed"})

@@ -9,6 +9,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from chalicelib import clock
+from chalicelib.models.base import condition_failed
 from chalicelib.models.cards import Card
 from chalicelib.services import audit, cards
 
@@ -39,7 +40,7 @@ def ensure_card(spec: dict[str, Any]) -> bool:
     try:
         card.save(condition=Card.card_id.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     audit.record(spec["id_number"], "card_issue", "seeded", None, {"source": "demo_seed"})

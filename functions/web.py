@@ -13,8 +13,9 @@ from typing import Any, Callable
 
 from chalice import Chalice, Response
 
-from . import settings
-from .errors import BadInput, DomainError, Forbidden, Unauthorized
+from chalicelib import settings
+from chalicelib.security import headers as http_headers
+from chalicelib.errors import BadInput, DomainError, Forbidden, Unauthorized
 
 log = logging.getLogger("sbp")
 
@@ -126,7 +127,7 @@ def session():
     cached = getattr(req, "_sbp_session", None)
     if cached is not None:
         return cached
-    from .services import sessions  # noqa: PLC0415 (keeps web importable without models)
+    from chalicelib.services import sessions  # noqa: PLC0415 (keeps web importable without models)
     token = session_token()
     if not token:
         raise Unauthorized("请先登录", code="not_signed_in")
@@ -184,15 +185,9 @@ def security_headers(response: Response, path: str) -> None:
     headers = response.headers
     if not any(name.lower() == "content-type" for name in headers) and not isinstance(response.body, (str, bytes)):
         headers["Content-Type"] = "application/json"
-    headers.setdefault("Content-Security-Policy",
-                       "default-src 'self'; object-src 'none'; frame-ancestors 'none'; "
-                       "base-uri 'none'; form-action 'self'")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    for name, value in http_headers.security_headers(https=not settings.is_local()).items():
+        headers.setdefault(name, value)
     headers.setdefault("Cache-Control", "no-store")
-    if not settings.is_local():
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
 def _normalise_error(response: Response) -> None:
