@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from chalicelib.security.headers import security_headers
+from chalicelib.security import headers as http_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static_site"
@@ -107,7 +107,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
     config: Any = None
     static_dir: Path = STATIC_DIR
     gateway_cls: Any = None
-    security_headers: dict[str, str] = SECURITY_HEADERS
+    security_headers: dict[str, str] = http_headers.security_headers()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         log.info("%s %s", self.address_string(), format % args)
@@ -229,7 +229,7 @@ class Gateway:
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0,
                  static_dir: Path = STATIC_DIR, config: Any = None, connect_src: tuple[str, ...] = ()):
-        headers = security_headers(tuple(connect_src))  # plain http: no HSTS
+        headers = http_headers.security_headers(tuple(connect_src))  # plain http: no HSTS
         handler = type("BoundGatewayHandler", (GatewayHandler,), {
             "app": make_thread_safe(app), "config": config or local_config(),
             "static_dir": Path(static_dir), "gateway_cls": _gateway_class(),
