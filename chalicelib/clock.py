@@ -1,4 +1,7 @@
-"""The one place that reads the wall clock, so tests can travel in time."""
+"""The one place that reads the wall clock, so tests can travel in time.
+
+Tests freeze it with time-machine (the `frozen_clock` fixture of tests/conftest.py), which
+stops `time.time()` itself; `travel()` moves this clock on, frozen or not."""
 from __future__ import annotations
 
 import time

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,23 @@ if os.environ.get("SBP_TEST_BACKEND") != "ddblocal":
     os.environ.pop("DDB_ENDPOINT", None)
 
 XHR = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"}
+
+# pytest-timeout per tier (pyproject.toml sets 300 s for unit tests): a browser or integration
+# test's first call also starts the local stack / DynamoDB Local on a busy 2-core machine.
+TIER_TIMEOUT_S = {"integration": 600, "browser": 900}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test by its folder (unit, integration, browser) and as slow if it builds the
+    Lambda package, so `-m` selects tiers and `--strict-markers` keeps the names honest."""
+    for item in items:
+        parts = Path(str(item.path)).relative_to(ROOT / "tests").parts
+        tier = parts[0] if parts[0] in TIER_TIMEOUT_S else "unit"
+        item.add_marker(tier)
+        if tier in TIER_TIMEOUT_S and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(TIER_TIMEOUT_S[tier]))
+        if "packaged" in getattr(item, "fixturenames", ()):
+            item.add_marker("slow")
 
 
 @pytest.fixture(scope="session")
@@ -55,8 +73,20 @@ def tables(aws):
 
 
 @pytest.fixture
+def frozen_clock():
+    """Time stands still (time-machine, tick=False) at the whole second the test starts, so every
+    reading through `chalicelib.clock` is the same instant until the test moves it, with
+    `frozen_clock.shift(seconds)` or `clock.travel(seconds)`. Use it whenever a test compares
+    times: with a running clock, a second may turn between the two readings."""
+    import time_machine
+    with time_machine.travel(float(int(time.time())), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
 def client(tables):
     from chalice.test import Client
+
     import app as app_module
     with Client(app_module.app, stage_name="local", project_dir=str(ROOT)) as c:
         yield c
