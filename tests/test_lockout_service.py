@@ -1,7 +1,9 @@
-"""The failed-sign-in counter is atomic and the lock follows from it (service level, moto)."""
-from __future__ import annotations
+"""The failed-sign-in counter and the lock that follows from it (service level, moto).
 
-from concurrent.futures import ThreadPoolExecutor
+Only the counting logic is tested here, one failure after another: moto serialises requests, so
+a parallel burst on moto proves nothing about DynamoDB's atomicity. The parallel bursts run on
+DynamoDB Local (tests/integration/test_ddb_local.py)."""
+from __future__ import annotations
 
 from chalicelib import clock
 from chalicelib.models.accounts import Account
@@ -10,23 +12,42 @@ from chalicelib.services import accounts
 from .helpers import ZHANG, make_account
 
 
-def test_twenty_parallel_failures_count_twenty(tables):
+def test_each_failure_in_a_row_sees_its_own_count_and_the_lock_follows(tables, frozen_clock):
     make_account()
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        list(pool.map(lambda _: accounts.record_failure(ZHANG), range(20)))
+    counts = [accounts.record_failure(ZHANG) for _ in range(20)]
+    assert counts == list(range(1, 21))
     stored = Account.get(ZHANG)
     assert stored.failed_count == 20
-    assert stored.locked_until > clock.now()
+    assert stored.locked_until == int(clock.now()) + accounts.LOCK_DURATION_S
 
 
-def test_fifth_failure_locks_for_fifteen_minutes(tables):
+def test_fifth_failure_locks_for_fifteen_minutes(tables, frozen_clock):
     make_account()
-    counts = [accounts.record_failure(ZHANG) for _ in range(5)]
-    assert counts == [1, 2, 3, 4, 5]
+    counts = [accounts.record_failure(ZHANG) for _ in range(accounts.LOCK_THRESHOLD)]
+    assert counts == list(range(1, accounts.LOCK_THRESHOLD + 1))
     account = Account.get(ZHANG)
     assert accounts.is_locked(account)
-    clock.travel(15 * 60 + 1)
+    frozen_clock.shift(accounts.LOCK_DURATION_S - 1)
+    assert accounts.is_locked(account)
+    frozen_clock.shift(1)
     assert not accounts.is_locked(account)
+
+
+def test_failures_below_the_threshold_do_not_lock(tables, frozen_clock):
+    make_account()
+    for _ in range(accounts.LOCK_THRESHOLD - 1):
+        accounts.record_failure(ZHANG)
+    assert not accounts.is_locked(Account.get(ZHANG))
+
+
+def test_a_failure_after_the_window_starts_counting_again(tables, frozen_clock):
+    make_account()
+    for _ in range(3):
+        accounts.record_failure(ZHANG)
+    frozen_clock.shift(accounts.FAILURE_WINDOW_S)
+    assert accounts.record_failure(ZHANG) == 1
+    stored = Account.get(ZHANG)
+    assert (stored.failed_count, stored.failed_window_start) == (1, int(clock.now()))
 
 
 def test_failure_for_unknown_account_creates_nothing(tables):
