@@ -27,6 +27,23 @@ def test_zip_holds_app_chalicelib_and_functions_from_the_vendor_symlink(packaged
     assert not any(n.startswith(("tests/", "infra/", "static_site/")) for n in names)
 
 
+def test_zip_ships_exactly_the_runtime_lock(packaged):
+    """chalice builds the zip from requirements.txt, the hashed lock: every locked package at its
+    locked version and nothing else, botocore included (the one boto3 and pynamodb share)."""
+    from infra.lock import normalise
+    locked = {normalise(line.split("==")[0]): line.split("==")[1].split()[0]
+              for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+              if "==" in line and not line.startswith((" ", "#"))}
+    shipped = {}
+    for name in zipfile.ZipFile(packaged.zip_path).namelist():
+        top = name.split("/")[0]
+        if top.endswith(".dist-info"):
+            dist, _, version = top.removesuffix(".dist-info").rpartition("-")
+            shipped[normalise(dist)] = version
+    assert {"boto3", "botocore", "pynamodb", "pillow"} <= set(locked)
+    assert shipped == locked
+
+
 def test_packaged_template_names_the_runtime_the_zip_was_built_for(packaged):
     from infra.package import LAMBDA_RUNTIME
     functions = [r for r in packaged.load_sam()["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
