@@ -20,8 +20,11 @@ install: $(VENV)/.installed
 # Edit requirements.in / requirements-dev.in, then `make lock` (infra/lock.py): pins added by hand
 # to a lock are moved into its .in first, existing versions are kept; `make lock UPGRADE=pillow`
 # moves one package on.
+# Needs only pip-tools, not an installed lock (after a merge the lock may not install).
 UPGRADE ?=
-lock: install
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -c "import piptools" 2>/dev/null || $(PY) -m pip install -q "$$(grep -i '^pip-tools==' requirements-dev.in)"
 	$(PY) -m infra.lock $(foreach p,$(UPGRADE),--upgrade-package $(p))
 
 # The Lambda runs python3.13 (LAMBDA_RUNTIME in infra/package.py): .venv-lambda is a venv of that
