@@ -25,8 +25,8 @@ if os.environ.get("SBP_TEST_BACKEND") != "ddblocal":
 XHR = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"}
 
 # pytest-timeout per tier (pyproject.toml sets 300 s for unit tests): a browser or integration
-# test's first call also starts the local stack / DynamoDB Local on a busy 2-core machine.
-TIER_TIMEOUT_S = {"integration": 600, "browser": 900}
+# test may start the local stack, which waits up to 600 s for it on a busy 2-core machine.
+TIER_TIMEOUT_S = {"integration": 900, "browser": 900}
 
 
 def pytest_collection_modifyitems(config, items):
