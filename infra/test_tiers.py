@@ -70,9 +70,13 @@ def run_tier(tier: Tier, work: Path, print_lock: threading.Lock) -> Result:
         print(f"==> {tier.name}: started ({' '.join(argv[1:])})", flush=True)
     started = time.monotonic()
     with log_path.open("w", encoding="utf-8") as log:
-        returncode = subprocess.run(
-            argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        ).returncode
+        try:
+            returncode = subprocess.run(
+                argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            ).returncode
+        except OSError as exc:  # e.g. .venv-lambda missing: the tier fails, the others go on
+            print(f"cannot start {argv[0]}: {exc}", file=log)
+            returncode = 127
     seconds = time.monotonic() - started
     output = log_path.read_text(encoding="utf-8", errors="replace")
     lines = [line for line in output.splitlines() if line.strip()]
