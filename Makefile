@@ -78,13 +78,13 @@ reset:
 	@if [ -f .local/stack.json ]; then echo "The local stack looks running (.local/stack.json): stop it first (Ctrl-C), or delete .local/stack.json if it is not."; exit 1; fi
 	rm -rf .local/data
 
-# Lint, then the pytest tiers (infra/test_tiers.py): unit + API tests on moto, the same again on
+# Lint, then the pytest tiers (infra/tiers.py): unit + API tests on moto, the same again on
 # the Lambda's Python, the repository code on DynamoDB Local (a process of its own: pynamodb binds
 # the endpoint at import), the browser tests. Two lanes run side by side, each tier's output
 # printed whole when it ends; the exit code fails if any tier fails.
 TEST_LANES ?= --lane unit,unit-lambda-python --lane integration,browser
 test: lint local-deps browser-deps $(A11Y_INSTALLED) $(LAMBDA_VENV)/.installed
-	$(PY) -m infra.test_tiers --workers $(PYTEST_WORKERS) $(TEST_LANES)
+	$(PY) -m infra.tiers --workers $(PYTEST_WORKERS) $(TEST_LANES)
 
 # One tier by hand, the old way: `make test-unit`, `make test-integration`, `make test-browser`.
 .PHONY: test-unit test-integration test-browser

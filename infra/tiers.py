@@ -1,6 +1,6 @@
 """`make test`: the pytest tiers in lanes that run side by side, output kept per tier.
 
-    python -m infra.test_tiers --lane unit,unit-lambda-python --lane integration,browser
+    python -m infra.tiers --lane unit,unit-lambda-python --lane integration,browser
 
 Each lane runs its tiers one after another; the lanes run at the same time. The unit tier keeps
 both cores busy with xdist while the integration and browser tiers mostly wait on DynamoDB Local,
@@ -112,7 +112,7 @@ def count(closing_line: str, words: tuple[str, ...]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.test_tiers", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m infra.tiers", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--lane",
         action="append",
