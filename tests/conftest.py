@@ -24,22 +24,26 @@ if os.environ.get("SBP_TEST_BACKEND") != "ddblocal":
 
 XHR = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"}
 
-# pytest-timeout per tier (pyproject.toml sets 300 s for unit tests): a browser or integration
-# test may start the local stack, which waits up to 600 s for it on a busy 2-core machine.
+# pytest-timeout (pyproject.toml sets 300 s): a browser or integration test may start the local
+# stack, which waits up to 600 s for it on a busy 2-core machine; a slow test builds the Lambda
+# package or runs the quick benchmark.
 TIER_TIMEOUT_S = {"integration": 900, "browser": 900}
+SLOW_TIMEOUT_S = 900
 
 
 def pytest_collection_modifyitems(config, items):
     """Mark every test by its folder (unit, integration, browser) and as slow if it builds the
-    Lambda package, so `-m` selects tiers and `--strict-markers` keeps the names honest."""
+    Lambda package, so `-m` selects tiers and `--strict-markers` keeps the names honest; slow
+    tests and the integration and browser tiers get a longer timeout."""
     for item in items:
         parts = Path(str(item.path)).relative_to(ROOT / "tests").parts
         tier = parts[0] if parts[0] in TIER_TIMEOUT_S else "unit"
         item.add_marker(tier)
-        if tier in TIER_TIMEOUT_S and item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(TIER_TIMEOUT_S[tier]))
         if "packaged" in getattr(item, "fixturenames", ()):
             item.add_marker("slow")
+        timeout = SLOW_TIMEOUT_S if item.get_closest_marker("slow") else TIER_TIMEOUT_S.get(tier)
+        if timeout and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(timeout))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # a whole quick benchmark: packaging, DynamoDB Local, cold starts
 
 
 def test_quick_bench_writes_every_key(tmp_path):
