@@ -17,8 +17,17 @@ from chalicelib.models.registry import ALL_MODELS, create_missing_tables
 from chalicelib.models.sessions import Session
 from chalicelib.services import accounts, auth, captcha, sessions
 
-from ..helpers import (GOOD_PASSWORD, ZHANG, ZHANG_PHONE, cookie_from, get, last_code, login, make_account,
-                       post)
+from ..helpers import (
+    GOOD_PASSWORD,
+    ZHANG,
+    ZHANG_PHONE,
+    cookie_from,
+    get,
+    last_code,
+    login,
+    make_account,
+    post,
+)
 
 
 def test_models_talk_to_dynamodb_local(ddb_endpoint, tables):
