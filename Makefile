@@ -97,11 +97,14 @@ test-browser: local-deps browser-deps $(A11Y_INSTALLED)
 
 # ruff (lint rules and formatting) and mypy (chalicelib, functions) as set in pyproject.toml, and
 # the import-linter contracts of .importlinter (the layering) when that file exists.
+# Every check runs and reports; the target fails at the end if any of them failed.
 lint: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy
-	if [ -f .importlinter ]; then $(VENV)/bin/lint-imports; fi
+	@status=0; \
+	echo "$$ ruff check ."; $(VENV)/bin/ruff check . || status=1; \
+	echo "$$ ruff format --check ."; $(VENV)/bin/ruff format --check . || status=1; \
+	echo "$$ mypy"; $(VENV)/bin/mypy || status=1; \
+	if [ -f .importlinter ]; then echo "$$ lint-imports"; $(VENV)/bin/lint-imports || status=1; fi; \
+	exit $$status
 
 # ---- deployment and benchmark (infra/package.py, infra/deploy.py, infra/bench; docs/deploy.md) ----
 # out/$(STAGE)/: sam.json (chalice package --merge-template, generated resources), template.json
