@@ -106,22 +106,22 @@ def test_reimport_of_persons_keeps_an_activated_password(tables, files):
 
 def test_interrupted_import_resumes_after_the_checkpoint_and_ends_as_one_run(tables, files, monkeypatch):
     run("persons", files)
-    original = runner.BatchWriter.write
+    original = runner.ContributionWriter.write
     calls = {"n": 0}
 
-    def failing_second_batch(self, items):
+    def failing_second_batch(self, batch):
         calls["n"] += 1
         if calls["n"] == 2:
             raise WriteFailed("simulated outage")
-        return original(self, items)
+        return original(self, batch)
 
-    monkeypatch.setattr(runner.BatchWriter, "write", failing_second_batch)
+    monkeypatch.setattr(runner.ContributionWriter, "write", failing_second_batch)
     with pytest.raises(WriteFailed):
         run("contributions", files, batch_size=10)
     checkpoint = files / "contributions.checkpoint.json"
     assert checkpoint.exists()
     assert Contribution.count() == 10
-    monkeypatch.setattr(runner.BatchWriter, "write", original)
+    monkeypatch.setattr(runner.ContributionWriter, "write", original)
 
     counts = run("contributions", files, batch_size=10)
     assert counts.resumed_after_line > 0
@@ -155,8 +155,8 @@ def test_unprocessed_items_are_retried_with_growing_backoff(tables, files):
 
     sleeps = []
     client = Throttled()
-    counts = run("contributions", files, client=client, sleep=sleeps.append)
-    assert Contribution.count() == 31
+    counts = run("pension-account", files, client=client, sleep=sleeps.append)
+    assert PensionAccountYear.count() == 3
     assert counts.retries == 2
     assert len(sleeps) == 2 and sleeps[0] <= runner.BASE_DELAY_S <= sleeps[1]
 
@@ -173,10 +173,10 @@ def test_batch_still_unprocessed_after_all_attempts_fails_and_a_rerun_completes(
             return getattr(real, name)
 
     with pytest.raises(WriteFailed):
-        run("contributions", files, client=Refusing(), sleep=lambda s: None)
-    assert Contribution.count() == 0
-    counts = run("contributions", files)
-    assert Contribution.count() == 31 and counts.rejected == 9
+        run("pension-account", files, client=Refusing(), sleep=lambda s: None)
+    assert PensionAccountYear.count() == 0
+    counts = run("pension-account", files)
+    assert PensionAccountYear.count() == 3 and counts.rejected == 3
 
 
 def test_a_file_with_the_wrong_header_is_rejected_as_a_whole(tables, files):

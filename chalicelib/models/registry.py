@@ -21,6 +21,7 @@ from .outbox import OutboxMessage
 from .pension_accounts import PensionAccountYear
 from .pension_payments import PensionPayment
 from .rate_counters import RateCounter
+from .record_conflicts import RecordConflict
 from .sessions import Session
 from .tasks import PendingTask
 
@@ -33,6 +34,8 @@ ALL_MODELS += [PaymentOrder, MonthLock, BankEvent, ResidentMessage]
 
 ALL_MODELS += [ContributionSummary, PensionAccountYear, PensionPayment, LabourContract,
                EmploymentNotice, Certificate, CertificateVerification, RateCounter]
+
+ALL_MODELS += [RecordConflict]
 
 # Tables whose items expire: DynamoDB TTL attribute (clean-up only; expiry is checked in code).
 TTL_ATTRIBUTES = {Session: "expires_at", Captcha: "expires_at", OneTimeCode: "expires_at"}

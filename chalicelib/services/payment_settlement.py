@@ -21,11 +21,10 @@ from .. import clock, money, policy
 from ..errors import TemporarilyUnavailable
 from ..models.bank_events import BankEvent
 from ..models.base import condition_failed, transaction
-from ..models.contribution_summaries import ContributionSummary
 from ..models.contributions import Contribution
 from ..models.order_locks import MonthLock
 from ..models.orders import PaymentOrder
-from . import audit, messages, records
+from . import audit, messages, record_conflicts, records
 from .payment_dues import label
 from .payment_orders import (AWAITING, CANCELLED, EXPIRED, FAILED, PAID, STEP_OF, UNPAID_CONTRIBUTION_STATUSES,
                              person_type_key, task_item, task_key)
@@ -109,6 +108,13 @@ def _event_recorded(event_key: str) -> bool:
         return False
 
 
+def _paid_row(order: PaymentOrder, line: dict[str, Any], result: BankResult) -> dict[str, Any]:
+    """The contribution a paid order line posts."""
+    return {"period": line["period"], "employer": FLEXIBLE_EMPLOYER, "base_fen": line["base_fen"],
+            "employer_fen": 0, "personal_fen": line["amount_fen"], "account_fen": line["account_fen"],
+            "status": PAID, "posted_on": _paid_day(result), "source": f"payment:{order.order_no}"}
+
+
 def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> None:
     now = int(clock.now())
     paid_on = _paid_day(result)
@@ -125,18 +131,12 @@ def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> N
             condition=(PaymentOrder.status == from_status) & (PaymentOrder.version == order.version)
             & (PaymentOrder.bank_code == result.bank_code) & (PaymentOrder.total_fen == result.amount_fen)
             & (PaymentOrder.currency == result.currency))
+        rows = [_paid_row(order, line, result) for line in order.lines]
+        # the months and the per-person type summary, under the record-precedence condition
+        records.post_contributions(tx, order.id_number, order.type_code, rows)
         for line in order.lines:
-            row = {"period": line["period"], "employer": FLEXIBLE_EMPLOYER, "base_fen": line["base_fen"],
-                   "employer_fen": 0, "personal_fen": line["amount_fen"], "account_fen": line["account_fen"],
-                   "status": PAID, "posted_on": paid_on, "source": f"payment:{order.order_no}"}
-            tx.save(records.contribution_item(order.id_number, order.type_code, row),
-                    condition=Contribution.period.does_not_exist()
-                    | Contribution.status.is_in(*UNPAID_CONTRIBUTION_STATUSES))
             tx.update(MonthLock(person_type=person_type, period=line["period"]),
                       actions=[MonthLock.state.set(PAID)], condition=MonthLock.order_no == order.order_no)
-        # the per-person type summary, kept right in the same transaction (services/records.py)
-        tx.update(ContributionSummary(id_number=order.id_number, type_code=order.type_code),
-                  actions=records.summary_actions(PAID, periods))
         tx.delete(task_key(order))
         months_text = "、".join(label(p) for p in periods)
         tx.save(messages.build(order.id_number, "payment_paid", "缴费成功",
@@ -205,8 +205,13 @@ def apply_bank_result(result: BankResult, allow_from: tuple[str, ...] = (AWAITIN
             if "TransactionConflict" in reasons:
                 time.sleep(0.05)
                 continue
-            reason = "months_already_paid" if not _months_still_free(order) else "order_inconsistent"
-            return "FLAGGED" if _store_event(result, "FLAGGED", reason) else "DUPLICATE"
+            taken = _months_taken(order)
+            reason = "months_already_paid" if taken else "order_inconsistent"
+            stored = _store_event(result, "FLAGGED", reason)
+            for line in taken:  # record precedence: the month keeps its payment; ops decide
+                record_conflicts.record("payment", order.id_number, order.type_code, line["period"],
+                                        _paid_row(order, line, result), f"payment:{order.order_no}")
+            return "FLAGGED" if stored else "DUPLICATE"
         _after_commit(order, result)
         return "APPLIED"
     raise TemporarilyUnavailable("服务暂时繁忙，请稍后再试")
@@ -219,16 +224,18 @@ def _changed(order: PaymentOrder) -> bool:
         return True
 
 
-def _months_still_free(order: PaymentOrder) -> bool:
+def _months_taken(order: PaymentOrder) -> list[dict[str, Any]]:
+    """The order's lines whose month is already recorded as paid (after a refused commit)."""
     person_type = person_type_key(order.id_number, order.type_code)
+    taken = []
     for line in order.lines:
         try:
             if Contribution.get(person_type, line["period"], consistent_read=True).status \
                     not in UNPAID_CONTRIBUTION_STATUSES:
-                return False
+                taken.append(line)
         except DoesNotExist:
             pass
-    return True
+    return taken
 
 
 def _after_commit(order: PaymentOrder, result: BankResult) -> None:

@@ -23,7 +23,9 @@ and idempotent (writing the same month twice changes nothing). In a pynamodb tra
 
 `add_to_transaction` adds one Put per month and ONE Update of the summary item (a transaction
 may touch an item once, so pass all months of one type together; all rows must be PAID or
-BACKPAID, or all OWED). The building blocks are public too (and stable):
+BACKPAID, or all OWED). Flows that post what a resident paid use `post_contributions`, the same
+with the record-precedence condition on every month (`precedence_condition`: a PAID month is
+never downgraded nor paid twice) — the importer writes under that same condition. The building blocks are public too (and stable):
 `contribution_item(id_number, type_code, row)` and `summary_actions(status, periods)`.
 Outside a transaction use `write_contributions(rows)`.
 """
@@ -309,8 +311,44 @@ def _status_class(rows: list[dict[str, Any]]) -> str:
     return classes.pop()
 
 
+UNPAID_STATUSES = ("OWED",)
+
+
+def precedence_condition(status: str, restate_paid: bool = False) -> Any | None:
+    """The condition under which a month may be written with `status` (record precedence,
+    PRODUCT section 3): a month recorded as PAID or BACKPAID is never downgraded.
+
+    - an OWED row may only write a month that is absent or OWED;
+    - a payment (`restate_paid=False`) may only post a month that is absent or OWED, so a month
+      is never paid twice;
+    - the core system's PAID/BACKPAID row (`restate_paid=True`) restates any month: its record is
+      the official one and it downgrades nothing (None: no condition).
+    The importer serialises this same condition into its TransactWriteItems; the settlement
+    passes it to pynamodb (`post_contributions`)."""
+    if status in PAID_STATUSES and restate_paid:
+        return None
+    return Contribution.period.does_not_exist() | Contribution.status.is_in(*UNPAID_STATUSES)
+
+
+def post_contributions(tx, id_number: str, type_code: str, rows: list[dict[str, Any]],
+                       restate_paid: bool = False) -> None:
+    """Add to `tx` one conditional Put per month (`precedence_condition`) and one Update of the
+    summary item: the one way the portal posts contributions (payment settlement, resident
+    insurance payments). If a month is already paid, the condition fails and the whole
+    transaction is cancelled (`TransactWriteError`, reason ConditionalCheckFailed)."""
+    if not rows:
+        return
+    status = _status_class(rows)
+    for row in rows:
+        tx.save(contribution_item(id_number, type_code, row),
+                condition=precedence_condition(row["status"], restate_paid))
+    tx.update(ContributionSummary(id_number=id_number, type_code=type_code),
+              actions=summary_actions(status, [r["period"] for r in rows]))
+
+
 def add_to_transaction(tx, id_number: str, type_code: str, rows: list[dict[str, Any]]) -> None:
-    """Add the Puts of `rows` (months of ONE type) and one Update of the summary to `tx`."""
+    """Unconditional Puts of `rows` (months of ONE type) and one Update of the summary (seed
+    and tests only; the portal's flows use `post_contributions`)."""
     if not rows:
         return
     status = _status_class(rows)

@@ -145,7 +145,9 @@ def text(value: str, name: str, required: bool = True, max_chars: int = MAX_TEXT
 
 def day(value: str, name: str, required: bool = True) -> str | None:
     cleaned = (value or "").strip()
-    if not cleaned and not required:
+    if not cleaned:
+        if required:
+            raise RowError("missing_value", f"{name} 不能为空")
         return None
     try:
         if not DATE_RE.match(cleaned):

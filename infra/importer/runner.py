@@ -2,20 +2,24 @@
 
 - Every row is validated (`formats.py`) and the person must be known (accounts table, looked
   up once per person); bad rows go to the rejects file (line, reason code, reason, the row).
+- A key that comes again with other values is rejected as `duplicate_key` (the first row
+  stands); the same row again is skipped (`repeated`).
 - Good rows are written with BatchWriteItem, 25 at a time; unprocessed items are retried with
   exponential backoff and jitter; a batch that still fails stops the import (resumable).
   Persons are the exception: they are merged with UpdateItem (name and profile from the core
   system; password, state, phone and e-mail only if the account is new), so a re-import never
   resets a resident's password — BatchWriteItem can only replace whole items.
-- Contributions also keep the person/type summaries (services/records.py) right: the months of
-  one person, type and status class are gathered while that group's rows keep coming, and the
-  updates are sent in file order as TransactWriteItems of up to 100 (`SummaryWriter`) — not one
-  UpdateItem per group and batch, which took about as long as writing the rows themselves.
+- Contributions are the other exception (`ContributionWriter`): record precedence. Each batch
+  is TransactWriteItems of conditional Puts (`records.precedence_condition`, the condition the
+  payment settlement posts under: a PAID month is never downgraded) together with the
+  person/type summary updates, so a month and its summary never disagree, even while payments
+  settle. A refused row goes to the rejects file as `conflicts_with_paid` and to the conflicts
+  list (`services/record_conflicts.py`, `python -m infra conflicts`).
 - Idempotent: keys are deterministic and items are rewritten with the same values.
 - Resumable: after each written batch a checkpoint (file hash, last line handled, rejects file
-  size, counts, the summary updates not sent yet) is saved next to the file; a re-run of the
-  same file sends those summary updates, continues after that line and truncates the rejects
-  file to where the checkpoint left it. A finished import removes it.
+  size, counts) is saved next to the file; a re-run of the same file reads the keys of the
+  lines before (for `duplicate_key`), continues after that line and truncates the rejects file
+  to where the checkpoint left it. A finished import removes it.
 - A progress bar (rich) shows rows and rows/s.
 """
 from __future__ import annotations
@@ -54,6 +58,7 @@ class Counts:
     resumed_after_line: int = 0
     batches: int = 0
     retries: int = 0
+    repeated: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -99,139 +104,128 @@ class BatchWriter:
         raise WriteFailed(f"{len(requests)} items still unprocessed after {MAX_ATTEMPTS} attempts")
 
 
-SummaryGroup = tuple[str, str, str]  # (id_number, type_code, status class PAID|OWED)
-MAX_OPEN_GROUPS = 200
-MAX_TRANSACTION_UPDATES = 100  # TransactWriteItems limit
-MAX_PENDING_MONTHS = 5000  # keeps the checkpoint small: send once this many months wait
-RETRYABLE = {"TransactionCanceledException", "TransactionConflictException", "TransactionInProgressException",
+MAX_TRANSACTION_ITEMS = 100  # TransactWriteItems limit
+RETRYABLE = {"TransactionConflictException", "TransactionInProgressException",
              "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+CONFLICTS_WITH_PAID = RowError("conflicts_with_paid",
+                               "该月已缴费（到账），不能改为其他状态；已列入记录冲突，由经办人员处理")
 
 
-class SummaryWriter:
-    """The per-person/type summaries of contribution rows, kept in file order with few requests.
+class ContributionWriter:
+    """Contribution rows under record precedence (PRODUCT section 3), with their summaries.
 
-    `add(batch)` (after the batch is written) gathers each row's month into the open group of its
-    person, type and status class; groups the batch did not touch are closed. A month open in the
-    other status class of the same person and type (a later row for the same key) closes that
-    person/type's groups first, so updates keep the order of the file. Closed groups wait until
-    100 are ready and are then sent as TransactWriteItems of up to 100 summary updates
-    (`records.summary_actions`: set ADD/DELETE, so applying one again leaves the item as it was).
-    A summary item appears once per transaction: its n-th waiting update goes into the n-th
-    transaction or a later one, so the updates of one item are applied in order (updates of
-    different items commute). Cancelled or throttled transactions are retried with backoff.
-    `pending()` lists the updates not sent yet, in order, for the checkpoint; `restore(pending)`
-    takes them back on resume (applying them again in order ends in the same state).
+    A batch is written as TransactWriteItems: one Put per row, under the condition of
+    `records.precedence_condition` (the same one the payment settlement posts under: an OWED
+    row may not overwrite a PAID or BACKPAID month), and one Update per person/type summary
+    item (`records.summary_actions`) — so a month and its summary change together or not at
+    all, whatever a payment or another import does at the same moment. A transaction may touch
+    an item once: a person/type whose rows in the batch are partly paid and partly owed is split
+    over two transactions. When conditions fail, DynamoDB names the refused Puts
+    (CancellationReasons): those rows are returned as refused and the rest is sent again.
+    Collisions with other transactions and throttling are retried with backoff.
     """
 
     def __init__(self, client, sleep: Callable[[float], None] = time.sleep, counts: Counts | None = None):
         self.client = client
         self.sleep = sleep
         self.counts = counts or Counts()
-        self._open: dict[tuple[str, str], dict[str, set[str]]] = {}
-        self._ready: list[tuple[SummaryGroup, set[str]]] = []
-        self._ready_listed: list[list[Any]] = []  # the same, as the checkpoint lists them
-        self._ready_months = 0
 
     @staticmethod
     def status_class(status: str) -> str:
         from chalicelib.services.records import PAID_STATUSES
         return "PAID" if status in PAID_STATUSES else status
 
-    def add(self, batch: list[Parsed]) -> None:
-        touched: set[tuple[str, str]] = set()
+    def write(self, batch: list[Parsed]) -> list[Parsed]:
+        """Write the batch (keys unique within it); return the rows refused by precedence."""
+        refused: list[Parsed] = []
+        for group in self._transactions(batch):
+            refused += self._transact(group)
+        return refused
+
+    def _transactions(self, batch: list[Parsed]) -> list[list[Parsed]]:
+        """Each person/type in one status class per transaction; puts + updates ≤ 100."""
+        groups: list[tuple[dict[tuple[str, str], str], list[Parsed]]] = []
         for parsed in batch:
-            type_code, status, period = parsed.summary
+            type_code, status, _ = parsed.summary
             key, status_class = (parsed.id_number, type_code), self.status_class(status)
-            groups = self._open.get(key, {})
-            if any(period in periods for other, periods in groups.items() if other != status_class):
-                self._close(key)
-            self._open.setdefault(key, {}).setdefault(status_class, set()).add(period)
-            touched.add(key)
-        crowded = len(self._open) > MAX_OPEN_GROUPS
-        for key in [k for k in self._open if crowded or k not in touched]:
-            self._close(key)
+            for classes, rows in groups:
+                if classes.get(key, status_class) == status_class and \
+                        len(rows) + len(classes) + (key not in classes) < MAX_TRANSACTION_ITEMS:
+                    classes[key] = status_class
+                    rows.append(parsed)
+                    break
+            else:
+                groups.append(({key: status_class}, [parsed]))
+        return [rows for _, rows in groups]
 
-    def _close(self, key: tuple[str, str]) -> None:
-        for status_class, periods in self._open.pop(key, {}).items():
-            self._queue((key[0], key[1], status_class), periods)
-
-    def _queue(self, group: SummaryGroup, periods: set[str]) -> None:
-        self._ready.append((group, periods))
-        self._ready_listed.append([*group, sorted(periods)])
-        self._ready_months += len(periods)
-        if len(self._ready) >= MAX_TRANSACTION_UPDATES or self._ready_months >= MAX_PENDING_MONTHS:
-            self._send()
-
-    def _transactions(self) -> list[list[tuple[SummaryGroup, set[str]]]]:
-        """The waiting updates in transactions: each item once per transaction, in order per item."""
-        transactions: list[list[tuple[SummaryGroup, set[str]]]] = []
-        last: dict[tuple[str, str], int] = {}
-        for group, periods in self._ready:
-            index = last.get(group[:2], -1) + 1
-            while index < len(transactions) and len(transactions[index]) >= MAX_TRANSACTION_UPDATES:
-                index += 1
-            if index == len(transactions):
-                transactions.append([])
-            transactions[index].append((group, periods))
-            last[group[:2]] = index
-        return transactions
-
-    def _send(self) -> None:
-        """Send every waiting update; on failure they all stay waiting (and in the checkpoint)."""
-        for transaction in self._transactions():
-            self._transact(transaction)
-        self._ready.clear()
-        self._ready_listed.clear()
-        self._ready_months = 0
-
-    def _transact(self, updates: list[tuple[SummaryGroup, set[str]]]) -> None:
+    def _transact(self, rows: list[Parsed]) -> list[Parsed]:
         from botocore.exceptions import ClientError
-        items = [{"Update": self._update(group, periods)} for group, periods in updates]
-        for attempt in range(MAX_ATTEMPTS):
+        refused: list[Parsed] = []
+        attempt = 0
+        while rows:
             try:
-                self.client.transact_write_items(TransactItems=items)
-                return
+                self.client.transact_write_items(TransactItems=self._items(rows))
+                return refused
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")
-                if code not in RETRYABLE or attempt == MAX_ATTEMPTS - 1:
-                    raise WriteFailed(f"summary update of {len(updates)} person/type item(s) failed: "
-                                      f"{code}: {exc}") from exc
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons") or []]
+                failed = {i for i, reason in enumerate(reasons[:len(rows)]) if reason == "ConditionalCheckFailed"}
+                if code == "TransactionCanceledException" and failed:
+                    refused += [r for i, r in enumerate(rows) if i in failed]
+                    rows = [r for i, r in enumerate(rows) if i not in failed]
+                    continue
+                retryable = code in RETRYABLE or (code == "TransactionCanceledException" and all(
+                    reason in (None, "None", "TransactionConflict", "ThrottlingError",
+                               "ProvisionedThroughputExceeded") for reason in reasons))
+                if not retryable or attempt == MAX_ATTEMPTS - 1:
+                    raise WriteFailed(f"contribution transaction of {len(rows)} row(s) failed: {code}: {exc}") from exc
                 self.counts.retries += 1
                 delay = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** attempt))
                 self.sleep(delay / 2 + random.uniform(0, delay / 2))
+                attempt += 1
+        return refused
 
     @staticmethod
-    def _update(group: SummaryGroup, periods: set[str]) -> dict[str, Any]:
-        """One summary update as a TransactWriteItems Update (the actions of records.py)."""
-        from pynamodb.expressions.update import Update
+    def _items(rows: list[Parsed]) -> list[dict[str, Any]]:
+        """The Puts (in the order of `rows`, so CancellationReasons index them) then the updates."""
+        from chalicelib.services.records import precedence_condition
+        items: list[dict[str, Any]] = []
+        months: dict[tuple[str, str, str], set[str]] = {}
+        for parsed in rows:
+            type_code, status, period = parsed.summary
+            put: dict[str, Any] = {"TableName": parsed.item.Meta.table_name, "Item": parsed.item.serialize()}
+            condition = precedence_condition(status, restate_paid=True)
+            if condition is not None:
+                put.update(_expression("ConditionExpression", condition))
+            items.append({"Put": put})
+            group = (parsed.id_number, type_code, ContributionWriter.status_class(status))
+            months.setdefault(group, set()).add(period)
+        items += [{"Update": _summary_update(group, periods)} for group, periods in months.items()]
+        return items
 
-        from chalicelib.models.contribution_summaries import ContributionSummary
-        from chalicelib.services.records import summary_actions
-        id_number, type_code, status_class = group
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {}
-        expression = Update(*summary_actions(status_class, periods)).serialize(names, values)
-        return {"TableName": ContributionSummary.Meta.table_name,
-                "Key": {"id_number": {"S": id_number}, "type_code": {"S": type_code}},
-                "UpdateExpression": expression,
-                "ExpressionAttributeNames": {placeholder: name for name, placeholder in names.items()},
-                "ExpressionAttributeValues": values}
 
-    def pending(self) -> list[list[Any]]:
-        """Updates not sent yet (closed, then open), in the order they must be applied."""
-        return self._ready_listed + [[key[0], key[1], status_class, sorted(periods)]
-                                     for key, groups in self._open.items()
-                                     for status_class, periods in groups.items()]
+def _expression(field_name: str, expression: Any) -> dict[str, Any]:
+    """A pynamodb condition or update as the low-level request fields."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    text = expression.serialize(names, values)
+    out: dict[str, Any] = {field_name: text,
+                           "ExpressionAttributeNames": {placeholder: name for name, placeholder in names.items()}}
+    if values:
+        out["ExpressionAttributeValues"] = values
+    return out
 
-    def restore(self, pending: list[list[Any]]) -> None:
-        for id_number, type_code, status_class, periods in pending:
-            self._queue((id_number, type_code, status_class), set(periods))
 
-    def finish(self) -> None:
-        """Close the open groups and send every update not sent yet."""
-        for key in list(self._open):
-            self._close(key)
-        self._send()
+def _summary_update(group: tuple[str, str, str], periods: set[str]) -> dict[str, Any]:
+    """One summary update (the actions of records.py) as a TransactWriteItems Update."""
+    from pynamodb.expressions.update import Update
+
+    from chalicelib.models.contribution_summaries import ContributionSummary
+    from chalicelib.services.records import summary_actions
+    id_number, type_code, status_class = group
+    return {"TableName": ContributionSummary.Meta.table_name,
+            "Key": {"id_number": {"S": id_number}, "type_code": {"S": type_code}},
+            **_expression("UpdateExpression", Update(*summary_actions(status_class, periods)))}
 
 
 class Importer:
@@ -258,8 +252,9 @@ class Importer:
         self.counts = Counts()
         self._known: dict[str, bool] = {}
         self._initial_hash: str | None = None
-        self._summaries = (SummaryWriter(self.client, sleep, self.counts)
-                           if self.format.kind == "contributions" else None)
+        self._contributions = (ContributionWriter(self.client, sleep, self.counts)
+                               if self.format.kind == "contributions" else None)
+        self._seen: dict[int, int] = {}  # hash of each key written or skipped → hash of its values
 
     # ---- checkpoint ----------------------------------------------------------------------
 
@@ -277,8 +272,7 @@ class Importer:
 
     def _save_checkpoint(self, sha: str, line: int, rejects_offset: int) -> None:
         state = {"sha256": sha, "kind": self.format.kind, "line": line,
-                 "rejects_offset": rejects_offset, "counts": asdict(self.counts),
-                 "summaries": self._summaries.pending() if self._summaries else []}
+                 "rejects_offset": rejects_offset, "counts": asdict(self.counts)}
         temporary = self.checkpoint_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, self.checkpoint_path)
@@ -298,21 +292,31 @@ class Importer:
 
     # ---- writing -------------------------------------------------------------------------
 
-    def _write(self, batch: list[Parsed]) -> None:
+    def _write(self, batch: list[Parsed]) -> list[Parsed]:
+        """Write a batch; return the rows refused by record precedence (contributions only)."""
         if not batch:
-            return
-        if self.format.batch_writable:
+            return []
+        refused: list[Parsed] = []
+        if self._contributions is not None:
+            refused = self._contributions.write(batch)
+        elif self.format.batch_writable:
             table = batch[0].item.Meta.table_name
             BatchWriter(self.client, table, self.sleep, self.counts).write(
                 [p.item.serialize() for p in batch])
-            if self._summaries is not None:
-                self._summaries.add(batch)
         else:
             for parsed in batch:
                 self._merge_person(parsed)
                 self._known[parsed.id_number] = True
         self.counts.batches += 1
-        self.counts.written += len(batch)
+        self.counts.written += len(batch) - len(refused)
+        return refused
+
+    def _list_conflict(self, parsed: Parsed) -> None:
+        """A refused row goes to the conflicts list (`python -m infra conflicts`) as well."""
+        from chalicelib.services import record_conflicts
+        type_code, _, period = parsed.summary
+        record_conflicts.record("import_row", parsed.id_number, type_code, period, parsed.item.values,
+                                f"import:{self.path.name}:{parsed.extra['line']}")
 
     def _merge_person(self, parsed: Parsed) -> None:
         from chalicelib import clock
@@ -339,13 +343,42 @@ class Importer:
         self.counts.rejected += 1
         self.counts.reasons[error.code] = self.counts.reasons.get(error.code, 0) + 1
 
-    def _parse(self, row: dict[str, Any]) -> Parsed:
+    def _parse(self, row: dict[str, Any]) -> Parsed | None:
+        """The row to write, or None when it repeats an earlier row exactly."""
         if None in row or any(v is None for v in row.values()):
             raise RowError("wrong_field_count", "字段个数与表头不一致")
         parsed = self.format.parse(row)
+        if not self._first_time(parsed, row):
+            return None
         if self.format.needs_person and not self._person_known(parsed.id_number):
             raise RowError("unknown_person", "参保人不存在（请先导入人员文件）")
         return parsed
+
+    def _values_hash(self, row: dict[str, Any]) -> int:
+        return hash(tuple((row.get(c) or "").strip() for c in self.format.header))
+
+    def _first_time(self, parsed: Parsed, row: dict[str, Any]) -> bool:
+        """False when the row repeats an earlier row of the file exactly (nothing to write).
+        A key seen before with other values is refused (`duplicate_key`): the file contradicts
+        itself, the first row stands and the repeat goes to the rejects file."""
+        key, values = hash(parsed.key), self._values_hash(row)
+        seen = self._seen.get(key)
+        if seen is None:
+            self._seen[key] = values
+            return True
+        if seen != values:
+            raise RowError("duplicate_key", "同一文件中该记录重复出现且内容不同（以首次出现的行为准）")
+        return False
+
+    def _remember(self, row: dict[str, Any]) -> None:
+        """On resume: the keys of the lines handled before, as the interrupted run saw them."""
+        if None in row or any(v is None for v in row.values()):
+            return
+        try:
+            parsed = self.format.parse(row)
+        except RowError:
+            return
+        self._seen.setdefault(hash(parsed.key), self._values_hash(row))
 
     def run(self) -> Counts:
         sha = file_sha256(self.path)
@@ -360,13 +393,9 @@ class Importer:
                                       "use --restart")
             with self.rejects_path.open("r+b") as handle:
                 handle.truncate(int(saved["rejects_offset"]))
-        if self._summaries is not None:
-            self._summaries.counts = self.counts
-            if saved:
-                self._summaries.restore(saved.get("summaries") or [])
+        if self._contributions is not None:
+            self._contributions.counts = self.counts
         self._run(sha, saved, resume_line)
-        if self._summaries is not None:
-            self._summaries.finish()
         self.checkpoint_path.unlink(missing_ok=True)
         return self.counts
 
@@ -382,23 +411,24 @@ class Importer:
             if not saved:
                 rejects.writerow(["line", "reason_code", "reason", *self.format.header])
             batch: list[Parsed] = []
-            keys: set[tuple[str, ...]] = set()
             last_line = resume_line
 
             def flush() -> None:
-                self._write(batch)
+                for parsed in self._write(batch):
+                    self._reject(rejects, parsed.extra["line"], CONFLICTS_WITH_PAID, parsed.extra["row"])
+                    self._list_conflict(parsed)
                 batch.clear()
-                keys.clear()
                 rejects_file.flush()
                 self._save_checkpoint(sha, last_line, rejects_file.tell())
 
             with _progress(self.progress, total, self.path.name) as advance:
                 for row in reader:
                     line = reader.line_num
+                    row = {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
                     if line <= resume_line:
+                        self._remember(row)
                         advance(1)
                         continue
-                    row = {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
                     self.counts.rows += 1
                     try:
                         parsed = self._parse(row)
@@ -407,10 +437,13 @@ class Importer:
                         last_line = line
                         advance(1)
                         continue
-                    if parsed.key in keys:  # a later row for the same key wins: write the earlier first
-                        flush()
+                    if parsed is None:  # the same key with the same values again: nothing to do
+                        self.counts.repeated += 1
+                        last_line = line
+                        advance(1)
+                        continue
+                    parsed.extra.update(line=line, row=row)
                     batch.append(parsed)
-                    keys.add(parsed.key)
                     last_line = line
                     if len(batch) >= self.batch_size:
                         flush()
