@@ -17,8 +17,9 @@ Formula (国发〔2005〕38号, employees; simplified and labelled as an estimat
 Projection: contributions continue every month from this month (or the month after the last paid
 one) through the month the resident reaches the chosen age; the pension starts the next month.
 Future base = W(y) × base index; credited = base × that year's account rate (policy). The account
-starts from last year's closing balance of the pension-account service (published or policy
-rates), adds this year's recorded credits, then earns the assumed interest with the annual
+starts from the balance at the start of this year (`pension_account.balance_as_of`: the core
+system's year-ends, then the posted contributions), adds this year's posted credits (so a payment
+counts at once), then earns the assumed interest with the annual
 method (`pension_account.year_end`); in the retirement year, when it ends before December,
 the opening balance earns m/12 of a year and that year's credits (m+1)/24.
 
@@ -29,7 +30,8 @@ part half up to the fen once; the total is the sum of the parts.
 DynamoDB requests of one estimate (besides the session): 1 GetItem (the 110 summary item), 1 Query
 of the resident's 110 contributions projected to period/base/status (bounded by the resident's
 own history: ≤ 12 items a year, a 45-year history ≈ 540 small items, one page), 1 Query of the
-pension-account years (≤ one item a year). Never a Scan.
+pension-account years (≤ one item a year), and those of `pension_account.balance_as_of` (the 110
+summary item and the contributions after the last official year-end). Never a Scan.
 """
 from __future__ import annotations
 
@@ -165,13 +167,6 @@ class Wages:
 
 def _account_rate_bp(year: int) -> int:
     return int(policy.employee_rates(min(year, policy.years()[-1]), TYPE)["account"])
-
-
-def _past_rate_bp(year: int, interest_bp: int) -> int:
-    try:
-        return policy.interest_rate_bp(year)
-    except BadInput:
-        return interest_bp
 
 
 def part_year_end(opening_fen: int, credited_fen: int, rate_bp: int, months: int) -> int:
@@ -349,21 +344,14 @@ def estimate(current: CurrentSession, retire_age: Any = None, base_index_bp: Any
 
 def _project_account(id_number: str, future: list[str], until: str, wages: Wages, index_bp: int,
                      interest_bp: int) -> dict[str, int]:
-    """Last year's closing balance (pension-account service), this year's recorded credits, then
-    the projected credits and the assumed interest year by year to the retirement month."""
-    rows = pension_account.compute(pension_account.years_of(id_number))
-    this_year = clock.now_dt().year
-    balance_fen = rows[-1]["closing_fen"] if rows else 0
-    balance_year = rows[-1]["year"] if rows else None
-    current = [r for r in rows if r["year"] >= this_year]
-    past = [r for r in rows if r["year"] < this_year]
-    if current:
-        opening, recorded = current[0]["opening_fen"], sum(r["credited_fen"] for r in current)
-    else:
-        opening = past[-1]["closing_fen"] if past else 0
-        for gap_year in range(past[-1]["year"] + 1 if past else this_year, this_year):
-            opening = pension_account.year_end(opening, 0, _past_rate_bp(gap_year, interest_bp))
-        recorded = 0
+    """The account now (`pension_account.balance_as_of`: official years, then the posted
+    contributions, interest to the months passed), then this year's projected credits and the
+    assumed interest year by year to the retirement month."""
+    now = clock.now_dt()
+    this_year = now.year
+    position = pension_account.balance_as_of(id_number, now.strftime("%Y%m"), interest_months=now.month - 1)
+    balance_fen, balance_year = position["balance_fen"], position["year"]
+    opening, recorded = position["opening_fen"], position["credited_fen"]
     months_by_year = Counter(int(p[:4]) for p in future)
     balance = opening
     retire_year, retire_month = int(until[:4]), int(until[4:])

@@ -4,7 +4,8 @@
   contribution rows, with the state of ended types (李秀英 retired, 刘强 draws his resident
   pension) from `records_demo.json`;
 - pension account years (养老个人账户) derived from the 110 rows: months paid and the amounts
-  credited per year (the interest is computed on reading, with the policy rates);
+  credited per closed year, as the core system's year-ends (the interest is computed on
+  reading, with the policy rates; the current year comes from the posted months);
 - the monthly pension payments of 李秀英 since her retirement (2017-08): 基础养老金,
   个人账户养老金 (balance at retirement ÷ the divisor for her age, policy data), 过渡性养老金 and the
   yearly 调整增加 from `pension_adjustment_bp`;
@@ -94,11 +95,14 @@ def account_years_from_rows(id_number: str) -> dict[int, dict[str, int]]:
 
 
 def seed_pension_account(id_number: str) -> int:
+    """The core system's closed year-ends (the years before this one); the current year is
+    computed from the posted contributions by services/pension_account.py (provisional)."""
     existing = {item.year for item in PensionAccountYear.query(id_number)}
+    this_year = clock.now_dt().year
     written = 0
     with PensionAccountYear.batch_write() as batch:
         for year, entry in sorted(account_years_from_rows(id_number).items()):
-            if str(year) in existing:
+            if str(year) in existing or year >= this_year:
                 continue
             batch.save(PensionAccountYear(id_number=id_number, year=str(year), months=entry["months"],
                                           credited_fen=entry["credited_fen"], source=SOURCE))
