@@ -92,3 +92,49 @@ def test_flagged_notifications_are_listed_for_ops(fixed_time, capsys):
     assert args.func(args) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(e["event_key"], e["reason"]) for e in listed] == [("ccb#evt-off", "amount_differs")]
+
+
+def statement_of(tmp_path, *lines: str):
+    path = tmp_path / "statement.csv"
+    path.write_text("bank_txn_id,order_no,amount_fen,status,paid_at\n" + "".join(line + "\n" for line in lines),
+                    encoding="utf-8")
+    return path
+
+
+def test_a_statement_line_listed_twice_is_a_duplicate_with_the_portal_side_shown(fixed_time, tmp_path, capsys):
+    order = order_at_bank("icbc", months=["202611"])
+    payment_settlement.apply_bank_result(bank_result(order, "SUCCESS", "evt-a", bank="icbc"))
+    line = f"T1,{order['order_no']},{order['total_fen']},SUCCESS,2026-11-15T10:05:00+08:00"
+    code = reconcile.run(parse("--bank", "icbc", "--statement", str(statement_of(tmp_path, line, line)), "--json"))
+    (found,) = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert (found["kind"], found["bank_txn_ids"]) == ("duplicate_transaction", ["T1", "T1"])
+    assert (found["portal_amount_fen"], found["portal_status"]) == (order["total_fen"], "PAID")
+
+
+def test_every_statement_line_of_an_order_is_compared(fixed_time, tmp_path, capsys):
+    order = order_at_bank("icbc", months=["202611"])
+    payment_settlement.apply_bank_result(bank_result(order, "SUCCESS", "evt-a", bank="icbc"))
+    right = f"T1,{order['order_no']},{order['total_fen']},SUCCESS,2026-11-15T10:05:00+08:00"
+    wrong = f"T2,{order['order_no']},{order['total_fen'] + 100},SUCCESS,2026-11-15T10:06:00+08:00"
+    reconcile.run(parse("--bank", "icbc", "--statement", str(statement_of(tmp_path, right, wrong)), "--json"))
+    found = sorted((d["kind"], tuple(d["bank_txn_ids"]), d["bank_amount_fen"])
+                   for d in json.loads(capsys.readouterr().out))
+    assert found == [("amount_differs", ("T2",), order["total_fen"] + 100),
+                     ("duplicate_transaction", ("T1", "T2"), order["total_fen"])]
+
+
+@pytest.mark.parametrize("content", [None, "order_no,amount\n", "bank_txn_id,order_no,amount_fen,status,paid_at\nT1,P1,ten,SUCCESS,\n"])
+def test_an_unusable_statement_is_a_clear_error_with_exit_code_2(fixed_time, tmp_path, capsys, content):
+    path = tmp_path / "statement.csv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    code = reconcile.run(parse("--bank", "icbc", "--statement", str(path)))
+    captured = capsys.readouterr()
+    assert code == 2 and "statement.csv" in captured.err and "Traceback" not in captured.err
+    assert captured.out == ""
+
+
+def test_an_unknown_bank_is_a_clear_error(fixed_time, tmp_path, capsys):
+    assert reconcile.run(parse("--bank", "nobank", "--statement", str(statement_of(tmp_path)))) == 2
+    assert "unknown bank" in capsys.readouterr().err

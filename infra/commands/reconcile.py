@@ -5,8 +5,11 @@ bank-confirmed payments missing in the portal as PAID through the webhook's own 
 (`payment_settlement.apply_bank_result`), only for orders still AWAITING_PAYMENT or FAILED whose amount
 matches; everything else stays for a person to decide.
 
-Kinds: paid_at_bank_not_in_portal, in_portal_not_at_bank, amount_differs, duplicate_transaction.
-Exit code 0 when the statement and the portal agree, 1 when discrepancies were reported.
+Kinds: paid_at_bank_not_in_portal, in_portal_not_at_bank, amount_differs (every statement line
+of an order is compared), duplicate_transaction (a bank transaction listed twice, or one order
+paid by several transactions; the portal's amount and status shown beside it).
+Exit code 0 when the statement and the portal agree, 1 when discrepancies were reported, 2 when
+the statement cannot be read (missing, wrong header, malformed row) or the bank is unknown.
 """
 from __future__ import annotations
 
@@ -45,58 +48,78 @@ class Discrepancy:
     applied: str | None = None
 
 
+class StatementError(Exception):
+    """The statement cannot be used as it is (told to the operator, exit code 2)."""
+
+
 def read_statement(path: Path) -> list[Row]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header != HEADER:
-            raise SystemExit(f"{path}: the header must be {','.join(HEADER)}")
-        rows = []
-        for number, cells in enumerate(reader, start=2):
-            if not cells:
-                continue
-            if len(cells) != len(HEADER) or not cells[2].isdigit() or cells[3] not in ("SUCCESS", "FAILED"):
-                raise SystemExit(f"{path}:{number}: malformed row {cells}")
-            rows.append(Row(cells[0], cells[1], int(cells[2]), cells[3], cells[4]))
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header != HEADER:
+                raise StatementError(f"{path}: the header must be {','.join(HEADER)}")
+            rows = []
+            for number, cells in enumerate(reader, start=2):
+                if not cells:
+                    continue
+                if len(cells) != len(HEADER) or not cells[2].isdigit() or cells[3] not in ("SUCCESS", "FAILED"):
+                    raise StatementError(f"{path}:{number}: malformed row {cells}")
+                rows.append(Row(cells[0], cells[1], int(cells[2]), cells[3], cells[4]))
+    except FileNotFoundError:
+        raise StatementError(f"{path}: no such statement file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise StatementError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
     return rows
 
 
 def statement_day(rows: list[Row]) -> str:
-    days = Counter(datetime.fromisoformat(r.paid_at).strftime("%Y-%m-%d") for r in rows if r.paid_at)
+    try:
+        days = Counter(datetime.fromisoformat(r.paid_at).strftime("%Y-%m-%d") for r in rows if r.paid_at)
+    except ValueError as exc:
+        raise StatementError(f"a paid_at is not an ISO date-time ({exc}): give --date YYYY-MM-DD") from None
     if not days:
-        raise SystemExit("the statement has no paid_at dates: give --date YYYY-MM-DD")
+        raise StatementError("the statement has no paid_at dates: give --date YYYY-MM-DD")
     return days.most_common(1)[0][0]
 
 
 def compare(bank_code: str, day: str, rows: list[Row]) -> list[Discrepancy]:
     from chalicelib.services import payment_orders
     found: list[Discrepancy] = []
-    success = [r for r in rows if r.status == "SUCCESS"]
+    orders = {no: payment_orders.find_order(no) for no in dict.fromkeys(r.order_no for r in rows)}
+
+    def portal(order_no: str) -> tuple[int | None, str | None]:
+        order = orders.get(order_no)
+        return (order.total_fen, order.status) if order else (None, None)
+
     by_order: dict[str, list[Row]] = defaultdict(list)
-    for row in success:
-        by_order[row.order_no].append(row)
+    for row in rows:
+        if row.status == "SUCCESS":
+            by_order[row.order_no].append(row)
     txn_counts = Counter(r.bank_txn_id for r in rows)
     reported_duplicates = set()
     for txn, count in txn_counts.items():
         if count > 1:
             same = [r for r in rows if r.bank_txn_id == txn]
             found.append(Discrepancy("duplicate_transaction", same[0].order_no, [txn] * count,
-                                     same[0].amount_fen, None, None))
+                                     same[0].amount_fen, *portal(same[0].order_no)))
             reported_duplicates.add(same[0].order_no)
     for order_no, order_rows in by_order.items():
-        order = payment_orders.find_order(order_no)
-        portal_amount = order.total_fen if order else None
-        portal_status = order.status if order else None
-        txns = [r.bank_txn_id for r in order_rows]
-        if len(set(txns)) > 1 and order_no not in reported_duplicates:
+        order = orders[order_no]
+        portal_amount, portal_status = portal(order_no)
+        txns = list(dict.fromkeys(r.bank_txn_id for r in order_rows))
+        if len(txns) > 1 and order_no not in reported_duplicates:
             found.append(Discrepancy("duplicate_transaction", order_no, txns, order_rows[0].amount_fen,
                                      portal_amount, portal_status))
-        amount = order_rows[0].amount_fen
-        if order is not None and order.total_fen != amount:
-            found.append(Discrepancy("amount_differs", order_no, txns, amount, portal_amount, portal_status))
-        elif order is None or order.status != payment_orders.PAID:
-            found.append(Discrepancy("paid_at_bank_not_in_portal", order_no, txns, amount, portal_amount,
-                                     portal_status, applicable=order is not None and len(set(txns)) == 1
+        # every line of the order is compared, each differing amount reported once
+        differing = {(r.bank_txn_id, r.amount_fen) for r in order_rows
+                     if order is not None and r.amount_fen != order.total_fen}
+        for txn, amount in sorted(differing):
+            found.append(Discrepancy("amount_differs", order_no, [txn], amount, portal_amount, portal_status))
+        if not differing and (order is None or order.status != payment_orders.PAID):
+            found.append(Discrepancy("paid_at_bank_not_in_portal", order_no, txns, order_rows[0].amount_fen,
+                                     portal_amount, portal_status, applicable=order is not None
+                                     and len(txns) == 1
                                      and order.status in (payment_orders.AWAITING, payment_orders.FAILED)
                                      and order.bank_code == bank_code))
     for order in payment_orders.paid_orders_on(bank_code, day):
@@ -135,10 +158,20 @@ def _print(found: list[Discrepancy], bank: str, day: str, as_json: bool) -> None
 
 
 def run(args) -> int:
+    import sys
+
+    from chalicelib.errors import NotFound
     from chalicelib.services import banks
-    banks.get(args.bank)
-    rows = read_statement(Path(args.statement))
-    day = args.date or statement_day(rows)
+    try:
+        banks.get(args.bank)
+        rows = read_statement(Path(args.statement))
+        day = args.date or statement_day(rows)
+    except NotFound:
+        print(f"reconcile: unknown bank {args.bank!r}", file=sys.stderr)
+        return 2
+    except StatementError as exc:
+        print(f"reconcile: {exc}", file=sys.stderr)
+        return 2
     found = compare(args.bank, day, rows)
     if args.apply and any(d.applicable for d in found):
         if not args.yes:
