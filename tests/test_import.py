@@ -195,3 +195,22 @@ def test_cli_reports_counts_and_exits_1_when_rows_were_rejected(tables, files, c
     assert "6 rows read" in out and "3 written" in out and "3 rejected" in out
     args.file = str(files / "bad-header.csv")
     assert import_records._import(args) == 2
+
+
+def test_resident_pension_payments_import_with_their_scheme_and_show_as_resident_pension(tables, files):
+    from chalicelib.services import pension_payments
+    from chalicelib.services.sessions import CurrentSession
+    run("persons", files)
+    counts = Importer("pension-payments", files / "resident-pension-payments.csv", progress=False).run()
+    assert counts.written == 3 and counts.reasons == {"invalid_code": 1}
+    assert [PensionPayment.get(C, p).scheme for p in ("202501", "202502", "202503")] == \
+        ["resident", "resident", "employee"]  # an empty scheme is the employee pension
+    answer = pension_payments.history(CurrentSession(C, "h", 0, 0), "202501", "202502", None)
+    assert {r["benefit_name"] for r in answer["items"]} == {"城乡居民基本养老金"}
+
+
+def test_a_header_with_an_unknown_extra_column_is_rejected_and_says_what_is_optional(tables, files):
+    (files / "odd.csv").write_text("id_number,period,items,gross_fen,bank_name,bank_account,pay_date,colour\n",
+                                   encoding="utf-8")
+    with pytest.raises(ImportFileError, match="optional: scheme"):
+        Importer("pension-payments", files / "odd.csv", progress=False).run()

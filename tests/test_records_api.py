@@ -115,3 +115,28 @@ def test_labour_contracts_and_employment_information_newest_first(client, zhang)
     notices = get(client, "/api/records/employment", cookie=zhang).json_body["items"]
     assert notices == [{"date": "2008-01-02", "kind": "EMPLOYED", "kind_label": "就业登记",
                         "organisation": "恒信", "detail": None}]
+
+
+def test_the_resident_pension_of_liu_qiang_is_seeded_and_shown_as_what_it_is(client):
+    from infra.seed import records as seed_records
+    from infra.seed.contributions import history_for
+    from infra.seed.residents import by_name
+    liu = by_name("刘强")
+    store_history(history_for(liu))
+    spec = seed_records._data()[liu["id_number"]]["pension"]
+    assert seed_records.seed_pension_payments(liu["id_number"], spec) > 100  # monthly since 2015-02
+    cookie = signed_in(client, liu["id_number"])
+    body = get(client, "/api/benefits/pension-payments?from=201501&to=201512", cookie=cookie).json_body
+    first = body["items"][0]
+    assert first["period"] == "201502" and len(body["items"]) == 11
+    assert (first["scheme"], first["benefit_name"]) == ("resident", "城乡居民基本养老金")
+    # 2015 basic pension ¥100.00 (policy data); account 7 years × ¥130.00 = ¥910.00 ÷ 139 = 6.547 → ¥6.55
+    assert first["items"] == [{"name": "基础养老金", "amount_fen": 10000}, {"name": "个人账户养老金", "amount_fen": 655}]
+    later = get(client, "/api/benefits/pension-payments?from=202501&to=202501", cookie=cookie).json_body
+    assert later["items"][0]["gross_fen"] == 20000 + 655
+
+
+def test_an_employee_pension_is_named_as_such(client, zhang):
+    _payment("201801", 250000)
+    (row,) = get(client, "/api/benefits/pension-payments?from=201801&to=201801", cookie=zhang).json_body["items"]
+    assert (row["scheme"], row["benefit_name"]) == ("employee", "职工基本养老金（退休金）")

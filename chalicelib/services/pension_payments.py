@@ -1,5 +1,7 @@
-"""Pension payment history (退休金发放历史): a year-month range, paged, each month with its items.
+"""Pension payment history (养老待遇发放): a year-month range, paged, each month with its items.
 
+Each month is named for the benefit it is: the employee basic pension (职工基本养老金, commonly
+退休金) or the resident basic pension (城乡居民基本养老金) — `scheme` on the item.
 One Query per page: id_number = :id AND period BETWEEN :from AND :to. The amounts come from the
 core system (import); the demo seed computes plausible ones in `infra/seed/records.py`.
 """
@@ -16,10 +18,14 @@ from .sessions import CurrentSession
 
 PAGE_SIZE = 12
 MAX_RANGE_MONTHS = 120
+SCHEMES = ("employee", "resident")
+BENEFIT_NAMES = {"employee": "职工基本养老金（退休金）", "resident": "城乡居民基本养老金"}
 
 
 def _row(item: PensionPayment) -> dict[str, Any]:
-    return {"period": item.period, "gross_fen": int(item.gross_fen),
+    scheme = item.scheme if item.scheme in SCHEMES else "employee"
+    return {"period": item.period, "scheme": scheme, "benefit_name": BENEFIT_NAMES[scheme],
+            "gross_fen": int(item.gross_fen),
             "items": [{"name": i["name"], "amount_fen": int(i["amount_fen"])} for i in item.items or []],
             "bank_name": item.bank_name, "bank_account_masked": item.bank_account_masked,
             "pay_date": item.pay_date}

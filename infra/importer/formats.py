@@ -24,6 +24,7 @@ STATUSES = ("PAID", "OWED", "BACKPAID")
 CONTRACT_TYPES = ("FIXED", "OPEN", "TASK")
 NOTICE_KINDS = ("EMPLOYED", "UNEMPLOYED", "FLEXIBLE", "TRAINING", "SUBSIDY")
 PERSON_STATUSES = ("在职", "退休", "灵活就业", "城乡居民", "失业", "死亡")
+PENSION_SCHEMES = ("EMPLOYEE", "RESIDENT")
 MAX_TEXT = 100
 
 
@@ -250,10 +251,11 @@ def parse_pension_payment(row: dict[str, str]) -> Parsed:
     account = (row.get("bank_account") or "").strip()
     if not re.match(r"^\d{12,19}$", account):
         raise RowError("invalid_bank_account", "bank_account 应为12至19位数字")
+    scheme = one_of(row.get("scheme") or "EMPLOYEE", "scheme", PENSION_SCHEMES).lower()
     item = RowItem(PensionPayment, id_number=number_, period=month, items=items, gross_fen=gross,
                           bank_name=text(row["bank_name"], "bank_name", max_chars=30),
                           bank_account_masked=masking.account(account),
-                          pay_date=day(row["pay_date"], "pay_date"), source="import")
+                          pay_date=day(row["pay_date"], "pay_date"), source="import", scheme=scheme)
     return Parsed(number_, (number_, month), item)
 
 
@@ -293,6 +295,14 @@ class Format:
     parse: Callable[[dict[str, str]], Parsed]
     needs_person: bool = True
     batch_writable: bool = True
+    optional: tuple[str, ...] = ()  # columns a file may add after the header (empty = default)
+
+    def columns_of(self, header: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The columns this file carries, in the format's order, or None if the header is wrong."""
+        if len(set(header)) != len(header) or not set(self.header) <= set(header) \
+                or not set(header) <= set(self.header) | set(self.optional):
+            return None
+        return self.header + tuple(c for c in self.optional if c in header)
 
 
 FORMATS = {f.kind: f for f in [
@@ -304,7 +314,7 @@ FORMATS = {f.kind: f for f in [
     Format("pension-account", ("id_number", "year", "months", "credited_fen", "opening_fen"),
            parse_pension_account),
     Format("pension-payments", ("id_number", "period", "items", "gross_fen", "bank_name",
-                                "bank_account", "pay_date"), parse_pension_payment),
+                                "bank_account", "pay_date"), parse_pension_payment, optional=("scheme",)),
     Format("labour-contracts", ("id_number", "contract_no", "employer", "start_date", "end_date",
                                 "contract_type", "position"), parse_labour_contract),
     Format("employment-notices", ("id_number", "notice_no", "date", "kind", "organisation", "detail"),

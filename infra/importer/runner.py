@@ -255,6 +255,7 @@ class Importer:
         self._contributions = (ContributionWriter(self.client, sleep, self.counts)
                                if self.format.kind == "contributions" else None)
         self._seen: dict[int, int] = {}  # hash of each key written or skipped → hash of its values
+        self.columns: tuple[str, ...] = self.format.header  # the file's columns (optional ones added)
 
     # ---- checkpoint ----------------------------------------------------------------------
 
@@ -339,7 +340,7 @@ class Importer:
     # ---- the run -------------------------------------------------------------------------
 
     def _reject(self, writer, line: int, error: RowError, row: dict[str, Any]) -> None:
-        writer.writerow([line, error.code, error.message] + [row.get(c) or "" for c in self.format.header])
+        writer.writerow([line, error.code, error.message] + [row.get(c) or "" for c in self.columns])
         self.counts.rejected += 1
         self.counts.reasons[error.code] = self.counts.reasons.get(error.code, 0) + 1
 
@@ -355,7 +356,7 @@ class Importer:
         return parsed
 
     def _values_hash(self, row: dict[str, Any]) -> int:
-        return hash(tuple((row.get(c) or "").strip() for c in self.format.header))
+        return hash(tuple((row.get(c) or "").strip() for c in self.columns))
 
     def _first_time(self, parsed: Parsed, row: dict[str, Any]) -> bool:
         """False when the row repeats an earlier row of the file exactly (nothing to write).
@@ -405,11 +406,14 @@ class Importer:
                 self.rejects_path.open("a" if saved else "w", encoding="utf-8", newline="") as rejects_file:
             reader = csv.DictReader(source)
             header = tuple(h.strip() for h in (reader.fieldnames or ()))
-            if set(header) != set(self.format.header) or len(header) != len(self.format.header):
-                raise ImportFileError(f"header must be: {','.join(self.format.header)}")
+            columns = self.format.columns_of(header)
+            if columns is None:
+                optional = f" (optional: {','.join(self.format.optional)})" if self.format.optional else ""
+                raise ImportFileError(f"header must be: {','.join(self.format.header)}{optional}")
+            self.columns = columns
             rejects = csv.writer(rejects_file)
             if not saved:
-                rejects.writerow(["line", "reason_code", "reason", *self.format.header])
+                rejects.writerow(["line", "reason_code", "reason", *columns])
             batch: list[Parsed] = []
             last_line = resume_line
 

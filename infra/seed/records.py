@@ -8,7 +8,8 @@
   reading, with the policy rates; the current year comes from the posted months);
 - the monthly pension payments of 李秀英 since her retirement (2017-08): 基础养老金,
   个人账户养老金 (balance at retirement ÷ the divisor for her age, policy data), 过渡性养老金 and the
-  yearly 调整增加 from `pension_adjustment_bp`;
+  yearly 调整增加 from `pension_adjustment_bp`; and 刘强's resident pension (城乡居民基本养老金)
+  since 2015-02: the year's basic pension (policy data) and his 170 account ÷ the divisor at 60;
 - labour contracts and public employment information (records_demo.json).
 
 Idempotent: summaries are recomputed from the rows (same result every run); every other item is
@@ -146,7 +147,32 @@ def _last_paid_period() -> str:
     return records.previous_period()
 
 
+def resident_pension_rows(id_number: str, spec: dict[str, Any]) -> list[PensionPayment]:
+    """城乡居民基本养老金 since `retire_period`: the basic pension of each year (policy
+    `resident_basic_monthly_fen`) and the personal-account pension (the 170 account credits ÷
+    the divisor at the age the pension began)."""
+    benefit = policy.data()["pension_benefit"]
+    standards = sorted((int(y), int(v)) for y, v in benefit["resident_basic_monthly_fen"].items() if y.isdigit())
+    credited = sum(int(r.account_fen or 0) for r in Contribution.query(f"{id_number}#170")
+                   if r.status in records.PAID_STATUSES and r.period < spec["retire_period"])
+    divisor = account_divisor(int(spec["age_at_retirement"]))
+    account = (credited * 2 + divisor) // (2 * divisor)
+    account_masked = masking.account(spec["bank_account"])
+    pay_day = int(benefit["pay_day"])
+    rows = []
+    for period in records.months_between(spec["retire_period"], _last_paid_period()):
+        basic = next((v for y, v in reversed(standards) if y <= int(period[:4])), standards[0][1])
+        items = [{"name": "基础养老金", "amount_fen": basic}, {"name": "个人账户养老金", "amount_fen": account}]
+        rows.append(PensionPayment(id_number=id_number, period=period, items=items, gross_fen=basic + account,
+                                   bank_name=spec["bank_name"], bank_account_masked=account_masked,
+                                   pay_date=f"{period[:4]}-{period[4:]}-{pay_day:02d}", source=SOURCE,
+                                   scheme="resident"))
+    return rows
+
+
 def pension_payment_rows(id_number: str, spec: dict[str, Any]) -> list[PensionPayment]:
+    if spec.get("scheme") == "resident":
+        return resident_pension_rows(id_number, spec)
     award = pension_award(id_number, spec)
     base_gross = sum(award.values())
     pay_day = int(policy.data()["pension_benefit"]["pay_day"])
@@ -170,7 +196,8 @@ def pension_payment_rows(id_number: str, spec: dict[str, Any]) -> list[PensionPa
         gross_before = gross
         rows.append(PensionPayment(id_number=id_number, period=period, items=items, gross_fen=gross,
                                    bank_name=spec["bank_name"], bank_account_masked=account_masked,
-                                   pay_date=f"{period[:4]}-{period[4:]}-{pay_day:02d}", source=SOURCE))
+                                   pay_date=f"{period[:4]}-{period[4:]}-{pay_day:02d}", source=SOURCE,
+                                   scheme="employee"))
     return rows
 
 
