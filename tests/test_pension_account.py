@@ -144,6 +144,16 @@ def test_an_official_item_for_the_year_not_over_gives_way_to_the_posted_months(n
         (2026, 3, 120000, True)
 
 
+def test_a_backpayment_online_for_an_official_year_is_added_to_it_provisionally(nov_2026):
+    _years(ZHANG, (2025, 11, 440000, 0))
+    paid_months(ZHANG, "202501", "202511")                              # restated by the core system
+    paid_months(ZHANG, "202512", "202512", source="payment:P20261110AAAAAAAAAA")  # paid online since
+    rows = {r["year"]: r for r in pension_account.statement(me())["items"]}
+    assert (rows[2025]["months"], rows[2025]["credited_fen"], rows[2025]["online_fen"]) == (12, 480000, 40000)
+    assert rows[2025]["provisional"] and rows[2025]["official"]
+    assert rows[2025]["closing_fen"] == pension_account.year_end(0, 480000, 262) == 486810
+
+
 def test_pension_account_api_answers_the_statement_to_the_signed_in_resident(client):
     at("2026-11-15")
     _years(ZHANG, (2016, 12, 120000, 0), (2017, 12, 120000, None))
@@ -161,7 +171,7 @@ def test_pension_account_api_answers_the_statement_to_the_signed_in_resident(cli
 # ---- property: the account over random histories against a plain reference ----------------
 
 def reference_rows(official: dict[int, tuple[int, int]], opening: int, posted: dict[int, tuple[int, int]],
-                   end_year: int, last_interest: int) -> list[tuple[int, int, int, bool]]:
+                   end_year: int, last_interest: int, online: dict[int, int]) -> list[tuple[int, int, int, bool]]:
     """PRODUCT section 3 written out plainly: (year, credited, closing, provisional) per year."""
     years = sorted(y for y in official if y <= end_year)
     start = years[0] if years else min(posted)
@@ -169,7 +179,7 @@ def reference_rows(official: dict[int, tuple[int, int]], opening: int, posted: d
     out = []
     for year in range(start, end_year + 1):
         if year in official:
-            credited, provisional = official[year][1], False
+            credited, provisional = official[year][1] + online.get(year, 0), bool(online.get(year))
         elif years and year < years[-1]:
             credited, provisional = 0, False
         else:
@@ -191,20 +201,22 @@ histories = st.integers(min_value=1990, max_value=2026).flatmap(lambda end: st.t
     st.dictionaries(st.integers(1986, end), st.tuples(st.integers(0, 12), st.integers(0, 2_000_000)), max_size=6),
     st.integers(0, 50_000_000),
     st.dictionaries(st.integers(1986, end), st.tuples(st.integers(1, 12), st.integers(0, 2_000_000)), max_size=6),
-    st.integers(0, 12)))
+    st.integers(0, 12),
+    st.dictionaries(st.integers(1986, end), st.integers(1, 500_000), max_size=3)))
 
 
 @settings(max_examples=300, deadline=None)
 @given(histories)
 def test_account_rows_match_the_reference_over_random_histories(history):
-    end_year, official, opening, posted, last_interest = history
+    end_year, official, opening, posted, last_interest, online = history
     last_official = max(official, default=None)
     posted = {y: v for y, v in posted.items() if last_official is None or y > last_official}
+    online = {y: v for y, v in online.items() if y in official}
     assume(official or posted)
     official_items = [{"year": str(y), "months": m, "credited_fen": c, "opening_fen": opening if y == min(official) else None}
                       for y, (m, c) in sorted(official.items())]
     rows = pension_account.account_rows(official_items, {y: {"months": m, "credited_fen": c} for y, (m, c) in posted.items()},
-                                        end_year, last_interest)
+                                        end_year, last_interest, {y: {"months": 1, "credited_fen": c} for y, c in online.items()})
     assert [(r["year"], r["credited_fen"], r["closing_fen"], r["provisional"]) for r in rows] == \
-        reference_rows(official, opening, posted, end_year, last_interest)
+        reference_rows(official, opening, posted, end_year, last_interest, online)
     assert all(r["closing_fen"] >= r["opening_fen"] + r["credited_fen"] for r in rows)

@@ -12,13 +12,17 @@ The account always reflects what was paid (PRODUCT section 3):
 - every year after the last official one is computed from the posted employee-pension (110)
   contributions — paid online or imported — and marked provisional (暂计), so a payment shows
   in the account at once;
+- a month of an official year paid online later (a backpayment, source `payment:…`, not yet
+  restated by the core system's contribution export) is added to that year, which is then
+  marked provisional too (once the core system exports the month, its row says `import` and its
+  year-end is expected to include it);
 - a year that is not over earns interest only for the months that have passed, and the
   retirement year only for the months before retirement: over n < 12 months
   closing = opening × (1 + r × n/12) + credited × (1 + r × (n + 1)/24)
   (the monthly credits earn on average (n + 1)/2 months; for n = 12 the annual formula);
 - after the retirement year the account is paid out as pension: no rows.
-The statement is one Query of the account years, one of the contributions after the last
-official year (its cost depends on those years only) and one GetItem of the type's summary.
+The statement is one Query of the account years, one of the 110 contributions (projected) and
+one GetItem of the type's summary.
 """
 from __future__ import annotations
 
@@ -87,16 +91,18 @@ def compute(years: list[dict[str, Any]]) -> list[dict[str, Any]]:
             balance = int(entry["opening_fen"])
         if rows:
             for gap_year in range(int(rows[-1]["year"]) + 1, year):
-                rows.append(_row(gap_year, balance, 0, 0, rows[-1]["provisional"]))
+                rows.append(_row(gap_year, balance, 0, 0, official=rows[-1]["official"]))
                 balance = rows[-1]["closing_fen"]
         rows.append(_row(year, balance, int(entry["months"]), int(entry["credited_fen"]),
-                         bool(entry.get("provisional")), int(entry.get("interest_months", 12))))
+                         bool(entry.get("provisional")), int(entry.get("interest_months", 12)),
+                         official=not entry.get("provisional") or bool(entry.get("online_fen")),
+                         online_fen=int(entry.get("online_fen", 0))))
         balance = rows[-1]["closing_fen"]
     return rows
 
 
 def _row(year: int, opening: int, months: int, credited: int, provisional: bool = False,
-         interest_months: int = 12) -> dict[str, Any]:
+         interest_months: int = 12, official: bool = True, online_fen: int = 0) -> dict[str, Any]:
     try:
         rate = policy.interest_rate_bp(year)
         source, label = _source_label(policy.interest_source(year))
@@ -105,7 +111,8 @@ def _row(year: int, opening: int, months: int, credited: int, provisional: bool 
     closing = part_year_end(opening, credited, rate, interest_months)
     return {"year": year, "opening_fen": opening, "months": months, "credited_fen": credited,
             "interest_fen": closing - opening - credited, "closing_fen": closing,
-            "interest_months": interest_months, "provisional": provisional,
+            "interest_months": interest_months, "provisional": provisional, "official": official,
+            "online_fen": online_fen,
             "rate_bp": rate, "rate_source": source, "rate_label": label,
             "rate_note": policy.interest_source(year)}
 
@@ -131,21 +138,28 @@ def retirement_period(id_number: str) -> str | None:
     return f"{year + month // 12}{month % 12 + 1:02d}"
 
 
-def _posted(id_number: str, after_year: int | None, through: str) -> dict[int, dict[str, int]]:
-    """Months and account credits of the paid 110 contributions after `after_year`, through the
-    month `through`, by year (one Query, projected)."""
-    condition = Contribution.period <= through
-    if after_year is not None:
-        condition = Contribution.period.between(f"{after_year + 1}01", through)
-    years: dict[int, dict[str, int]] = {}
-    for item in Contribution.query(f"{id_number}#{EMPLOYEE_PENSION}", condition,
-                                   attributes_to_get=["period", "status", "account_fen"]):
+def _posted(id_number: str, last_official: int | None, through: str
+            ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
+    """Months and account credits of the paid 110 contributions through the month `through`, by
+    year: every one after `last_official`, and those paid online in the official years (one
+    Query, projected)."""
+    after: dict[int, dict[str, int]] = {}
+    online: dict[int, dict[str, int]] = {}
+    for item in Contribution.query(f"{id_number}#{EMPLOYEE_PENSION}", Contribution.period <= through,
+                                   attributes_to_get=["period", "status", "account_fen", "source"]):
+        year = int(item.period[:4])
         if item.status not in PAID_STATUSES:
             continue
-        entry = years.setdefault(int(item.period[:4]), {"months": 0, "credited_fen": 0})
+        if last_official is not None and year <= last_official:
+            if not (item.source or "").startswith("payment:"):
+                continue
+            target = online
+        else:
+            target = after
+        entry = target.setdefault(year, {"months": 0, "credited_fen": 0})
         entry["months"] += 1
         entry["credited_fen"] += int(item.account_fen or 0)
-    return years
+    return after, online
 
 
 def ledger(id_number: str, through: str, interest_months: int) -> list[dict[str, Any]]:
@@ -161,16 +175,23 @@ def ledger(id_number: str, through: str, interest_months: int) -> list[dict[str,
     official = [y for y in years_of(id_number)
                 if int(y["year"]) < end_year or (retired and int(y["year"]) == end_year)]
     last_official = max((int(y["year"]) for y in official), default=None)
-    posted = _posted(id_number, last_official, through) if (last_official or 0) < end_year else {}
-    return account_rows(official, posted, end_year, last_interest)
+    posted, online = _posted(id_number, last_official, through)
+    return account_rows(official, posted, end_year, last_interest, online)
 
 
 def account_rows(official: list[dict[str, Any]], posted: dict[int, dict[str, int]], end_year: int,
-                 last_interest: int) -> list[dict[str, Any]]:
-    """The pure part of `ledger`: official years (none after `end_year`), then every year after
-    the last of them through `end_year` from `posted` ({year: {"months", "credited_fen"}}, only
-    years after the official ones), provisional; `end_year` earns `last_interest` months."""
+                 last_interest: int, online: dict[int, dict[str, int]] | None = None) -> list[dict[str, Any]]:
+    """The pure part of `ledger`: official years (none after `end_year`) with the months paid
+    online since (`online`, provisional), then every year after the last of them through
+    `end_year` from `posted` ({year: {"months", "credited_fen"}}, only years after the official
+    ones), provisional; `end_year` earns `last_interest` months."""
     entries = [dict(y) for y in official if int(y["year"]) <= end_year]
+    for entry in entries:
+        extra = (online or {}).get(int(entry["year"]))
+        if extra:
+            entry.update(months=min(12, int(entry["months"]) + extra["months"]),
+                         credited_fen=int(entry["credited_fen"]) + extra["credited_fen"],
+                         provisional=True, online_fen=extra["credited_fen"])
     if not entries and not posted:
         return []
     last_official = max((int(y["year"]) for y in entries), default=None)
@@ -222,12 +243,13 @@ def statement(current: CurrentSession) -> dict:
     after the core system's last year-end are provisional."""
     now = clock.now_dt()
     rows = ledger(current.id_number, now.strftime("%Y%m"), _interest_months_now())
-    provisional = [r for r in rows if r["provisional"]]
+    computed = [r for r in rows if not r["official"]]
     last = rows[-1] if rows else None
     return {"items": list(reversed(rows)),
             "balance_fen": last["closing_fen"] if last else 0,
-            "last_official_year": max((r["year"] for r in rows if not r["provisional"]), default=None),
-            "provisional_from_year": provisional[0]["year"] if provisional else None,
+            "last_official_year": max((r["year"] for r in rows if r["official"]), default=None),
+            "provisional_from_year": computed[0]["year"] if computed else None,
+            "online_years": [r["year"] for r in rows if r["online_fen"]],
             "interest_through": _month_text(last["year"], last["interest_months"]) if last else None,
             "retirement_period": retirement_period(current.id_number),
             "formula": "年末余额 = 年初余额 ×（1 + 记账利率）+ 当年记账额 ×（1 + 记账利率 × 1.083 ÷ 2）",

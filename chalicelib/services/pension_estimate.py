@@ -196,8 +196,8 @@ def _index_text(bp: int) -> str:
 def _messages(status: str) -> dict[str, Any]:
     if status == "retired":
         return {"status": "retired",
-                "message": "您已办理退休，正在按月领取基本养老金，无需再测算。每月发放金额及明细请查看退休金发放历史。",
-                "link": {"href": PAYMENTS_PAGE, "text": "查看退休金发放历史"}}
+                "message": "您已办理退休，正在按月领取基本养老金，无需再测算。每月发放金额及明细请查看养老待遇发放记录。",
+                "link": {"href": PAYMENTS_PAGE, "text": "查看养老待遇发放记录"}}
     return {"status": "no_employee_pension",
             "message": "养老金测算适用于参加职工基本养老保险（险种110）的人员。您的记录中没有职工基本养老保险缴费，"
                        "无法测算；城乡居民基本养老保险待遇请咨询社保经办机构。"}

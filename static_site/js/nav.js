@@ -56,9 +56,9 @@ window.SBP_FEATURES = [
   {
     key: "benefits",
     title: "社保待遇",
-    description: "查询退休金发放历史及发放明细。",
+    description: "查询养老待遇（退休金、城乡居民养老金）发放记录及发放明细。",
     items: [
-      { title: "退休金发放历史", href: "/records/pension-payments.html" }
+      { title: "养老待遇发放查询", href: "/records/pension-payments.html" }
     ]
   },
   {

@@ -1,4 +1,5 @@
-/* 退休金发放历史 (seed 2.7): a year-month range, twelve months a page, items per month. */
+/* 养老待遇发放 (seed 2.7): a year-month range, twelve months a page, items per month; each month
+   named for its benefit (职工基本养老金（退休金） or 城乡居民基本养老金). */
 (function () {
   "use strict";
   var el = SBP.el;
@@ -17,10 +18,11 @@
     var target = $("payments");
     if (!append) target.textContent = "";
     if (!answer.items.length && !append) {
-      target.appendChild(el("p", { className: "notice", id: "no-payments" }, "所选期间没有退休金发放记录。"));
+      target.appendChild(el("p", { className: "notice", id: "no-payments" }, "所选期间没有养老待遇发放记录。"));
     } else {
-      target.appendChild(SBPRecords.table("退休金发放明细", [
+      target.appendChild(SBPRecords.table("养老待遇发放明细", [
         { label: "发放年月", value: function (p) { return SBP.month(p.period); } },
+        { label: "待遇类别", value: function (p) { return p.benefit_name; } },
         { label: "发放项目", value: itemsText },
         { label: "应发合计", value: function (p) { return SBP.fen(p.gross_fen); } },
         { label: "发放银行", value: function (p) { return (p.bank_name || "") + " " + (p.bank_account_masked || ""); } },
