@@ -1,10 +1,12 @@
 """The bank's word on a payment order, applied once (seed manual 2.8): PAID or FAILED.
 
 PAID is one transaction of: the bank event (dedupe on event_id), the order (condition:
-AWAITING_PAYMENT, same bank, amount equal), one contribution per month (status PAID, employer
-灵活就业), the month locks (state PAID), the per-person type summary
-(`records.summary_actions`: `paid` ADD / `owed` DELETE), the to-do item deleted and a resident
-message — everything or nothing. The webhook (`bank_notifications`), the resident's "查询银行"
+AWAITING_PAYMENT, same bank, amount equal), the months and their summary posted by
+`records.post_contributions` (status PAID, employer 灵活就业, under the record-precedence
+condition the importer writes under too: a month already paid is neither paid twice nor
+downgraded), the month locks (state PAID), the to-do item deleted and a resident message —
+everything or nothing. A payment for a month already paid (e.g. by an import) is FLAGGED and
+the month listed in the conflicts list (`record_conflicts`) for operations. The webhook (`bank_notifications`), the resident's "查询银行"
 (`payment_bank_query`), the expiry job (`payment_expiry`) and the reconciliation `--apply` all
 use `apply_bank_result`.
 """
