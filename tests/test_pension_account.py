@@ -12,7 +12,8 @@ from hypothesis import assume, given, settings, strategies as st
 
 from chalicelib import clock, policy
 from chalicelib.models.pension_accounts import PensionAccountYear
-from chalicelib.services import payment_orders, pension_account, records
+from chalicelib.models.base import transaction
+from chalicelib.services import pension_account, records
 from chalicelib.services.sessions import CurrentSession
 
 from .conftest import load_fixture
@@ -123,7 +124,7 @@ def test_a_history_without_account_years_is_computed_from_the_paid_months(nov_20
 def test_a_payment_shows_in_the_account_at_once_and_never_lowers_the_estimate_base(nov_2026):
     paid_months(ZHANG, "202501", "202610")
     before = pension_account.balance_as_of(ZHANG, "202611", interest_months=10)
-    with payment_orders.transaction() as tx:
+    with transaction() as tx:
         records.post_contributions(tx, ZHANG, "110", [
             {"period": "202611", "employer": "灵活就业", "base_fen": 500000, "employer_fen": 0,
              "personal_fen": 100000, "account_fen": 40000, "status": "PAID", "posted_on": "2026-11-15",
