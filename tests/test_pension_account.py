@@ -8,11 +8,12 @@ from datetime import datetime
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from chalicelib import clock, policy
-from chalicelib.models.pension_accounts import PensionAccountYear
 from chalicelib.models.base import transaction
+from chalicelib.models.pension_accounts import PensionAccountYear
 from chalicelib.services import pension_account, records
 from chalicelib.services.sessions import CurrentSession
 

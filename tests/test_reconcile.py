@@ -101,7 +101,8 @@ def statement_of(tmp_path, *lines: str):
     return path
 
 
-def test_a_statement_line_listed_twice_is_a_duplicate_with_the_portal_side_shown(fixed_time, tmp_path, capsys):
+@pytest.mark.usefixtures("fixed_time")
+def test_a_statement_line_listed_twice_is_a_duplicate_with_the_portal_side_shown(tmp_path, capsys):
     order = order_at_bank("icbc", months=["202611"])
     payment_settlement.apply_bank_result(bank_result(order, "SUCCESS", "evt-a", bank="icbc"))
     line = f"T1,{order['order_no']},{order['total_fen']},SUCCESS,2026-11-15T10:05:00+08:00"
@@ -112,7 +113,8 @@ def test_a_statement_line_listed_twice_is_a_duplicate_with_the_portal_side_shown
     assert (found["portal_amount_fen"], found["portal_status"]) == (order["total_fen"], "PAID")
 
 
-def test_every_statement_line_of_an_order_is_compared(fixed_time, tmp_path, capsys):
+@pytest.mark.usefixtures("fixed_time")
+def test_every_statement_line_of_an_order_is_compared(tmp_path, capsys):
     order = order_at_bank("icbc", months=["202611"])
     payment_settlement.apply_bank_result(bank_result(order, "SUCCESS", "evt-a", bank="icbc"))
     right = f"T1,{order['order_no']},{order['total_fen']},SUCCESS,2026-11-15T10:05:00+08:00"
@@ -125,7 +127,8 @@ def test_every_statement_line_of_an_order_is_compared(fixed_time, tmp_path, caps
 
 
 @pytest.mark.parametrize("content", [None, "order_no,amount\n", "bank_txn_id,order_no,amount_fen,status,paid_at\nT1,P1,ten,SUCCESS,\n"])
-def test_an_unusable_statement_is_a_clear_error_with_exit_code_2(fixed_time, tmp_path, capsys, content):
+@pytest.mark.usefixtures("fixed_time")
+def test_an_unusable_statement_is_a_clear_error_with_exit_code_2(tmp_path, capsys, content):
     path = tmp_path / "statement.csv"
     if content is not None:
         path.write_text(content, encoding="utf-8")
@@ -135,6 +138,7 @@ def test_an_unusable_statement_is_a_clear_error_with_exit_code_2(fixed_time, tmp
     assert captured.out == ""
 
 
-def test_an_unknown_bank_is_a_clear_error(fixed_time, tmp_path, capsys):
+@pytest.mark.usefixtures("fixed_time")
+def test_an_unknown_bank_is_a_clear_error(tmp_path, capsys):
     assert reconcile.run(parse("--bank", "nobank", "--statement", str(statement_of(tmp_path)))) == 2
     assert "unknown bank" in capsys.readouterr().err

@@ -13,8 +13,10 @@ import json
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.expressions.update import Action
 
-from .. import clock, id_number as ids
+from .. import clock
+from .. import id_number as ids
 from ..errors import Conflict, NotFound
 from ..models.base import condition_failed, transaction
 from ..models.contributions import Contribution
@@ -94,7 +96,7 @@ def resolve(key: str, resolution: str, note: str | None = None) -> dict[str, Any
         raise Conflict(f"记录冲突{key}已处理（{item.resolution}）", code="conflict_resolved")
     if resolution == APPLY_ROW and item.kind != "import_row":
         raise Conflict("银行缴费的冲突只能保留现有记录（退款在银行办理）", code="not_applicable")
-    close = [RecordConflict.review.remove(), RecordConflict.resolution.set(resolution),
+    close: list[Action] = [RecordConflict.review.remove(), RecordConflict.resolution.set(resolution),
              RecordConflict.resolved_at.set(int(clock.now()))]
     if note:
         close.append(RecordConflict.note.set(note))

@@ -34,6 +34,8 @@ from __future__ import annotations
 import functools
 from typing import Any, Iterable
 
+from pynamodb.transactions import TransactWrite
+
 from .. import clock, cursor, policy
 from ..errors import BadInput
 from ..models.contribution_summaries import ContributionSummary
@@ -330,7 +332,7 @@ def precedence_condition(status: str, restate_paid: bool = False) -> Any | None:
     return Contribution.period.does_not_exist() | Contribution.status.is_in(*UNPAID_STATUSES)
 
 
-def post_contributions(tx, id_number: str, type_code: str, rows: list[dict[str, Any]],
+def post_contributions(tx: TransactWrite, id_number: str, type_code: str, rows: list[dict[str, Any]],
                        restate_paid: bool = False) -> None:
     """Add to `tx` one conditional Put per month (`precedence_condition`) and one Update of the
     summary item: the one way the portal posts contributions (payment settlement, resident
@@ -346,7 +348,7 @@ def post_contributions(tx, id_number: str, type_code: str, rows: list[dict[str, 
               actions=summary_actions(status, [r["period"] for r in rows]))
 
 
-def add_to_transaction(tx, id_number: str, type_code: str, rows: list[dict[str, Any]]) -> None:
+def add_to_transaction(tx: TransactWrite, id_number: str, type_code: str, rows: list[dict[str, Any]]) -> None:
     """Unconditional Puts of `rows` (months of ONE type) and one Update of the summary (seed
     and tests only; the portal's flows use `post_contributions`)."""
     if not rows:

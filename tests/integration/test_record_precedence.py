@@ -68,7 +68,7 @@ def test_two_imports_racing_never_downgrade_a_paid_month(fixed_time, tmp_path, r
     refused = {row[0] for row in rejects_of(importers["owed"])}
     assert {code for _, code in rejects_of(importers["owed"])} <= {"conflicts_with_paid"}
     stored = {c.period: c.status for c in Contribution.query(f"{WANG}#110", consistent_read=True)}
-    assert stored == {m: "PAID" for m in months}
+    assert stored == dict.fromkeys(months, "PAID")
     summary = ContributionSummary.get(WANG, "110", consistent_read=True)
     assert summary.paid == set(months) and not summary.owed  # the summary agrees with the months
     assert len(record_conflicts.open_conflicts()) == len(refused)
