@@ -6,12 +6,15 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, code: str | None = None, field: str | None = None):
+    def __init__(self, message: str, code: str | None = None, field: str | None = None,
+                 retry_after: int | None = None):
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.field = field
+        # Seconds the caller should wait (429, 503): sent as the Retry-After header.
+        self.retry_after = retry_after
 
 
 class BadInput(DomainError):
@@ -57,3 +60,8 @@ class TooManyRequests(DomainError):
 class TemporarilyUnavailable(DomainError):
     status = 503
     code = "temporarily_unavailable"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"

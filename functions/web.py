@@ -7,20 +7,19 @@ dicts (or `web.with_cookie(...)`); `install(app)` wires the rest in `app.py`.
 from __future__ import annotations
 
 import functools
-import json
 import logging
+import re
 from typing import Any, Callable
 
 from chalice import Chalice, Response
 
-from chalicelib import settings
+from chalicelib import json_input, settings
+from chalicelib.errors import BadInput, DomainError, Unauthorized
 from chalicelib.security import headers as http_headers
-from chalicelib.errors import BadInput, DomainError, Forbidden, Unauthorized
 
 log = logging.getLogger("sbp")
 
 COOKIE_NAME = "sbp_session"
-MAX_BODY_BYTES = 64 * 1024
 MAX_FIELD_CHARS = 256
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Bank notifications come from servers, not browsers: they are authenticated by signature.
@@ -41,27 +40,19 @@ def error_body(code: str, message: str, field: str | None = None) -> dict:
     return {"error": error}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
-    return Response(body=error_body(code, message, field), status_code=status,
-                    headers={"Content-Type": "application/json"})
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   retry_after: int | None = None) -> Response:
+    headers = {"Content-Type": "application/json"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(int(retry_after))
+    return Response(body=error_body(code, message, field), status_code=status, headers=headers)
 
 
 # ---- input -------------------------------------------------------------------------------
 
 def json_object() -> dict:
-    """The request body as a JSON object, or BadInput."""
-    raw = request().raw_body or b""
-    if len(raw) > MAX_BODY_BYTES:
-        raise BadInput("请求内容过大", code="body_too_large")
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput("请求格式不正确（需要JSON）", code="malformed_json") from None
-    if not isinstance(data, dict):
-        raise BadInput("请求格式不正确（需要JSON对象）", code="malformed_json")
-    return data
+    """The request body as a JSON object (size and depth checked before parsing), or BadInput."""
+    return json_input.parse_object(request().raw_body)
 
 
 def body(*required: str, optional: tuple[str, ...] = (), max_chars: int = MAX_FIELD_CHARS) -> dict:
@@ -152,33 +143,54 @@ def with_cookie(payload: dict, token: str | None, status: int = 200) -> Response
 
 # ---- error mapping, CSRF, headers --------------------------------------------------------
 
+TEMPORARY_RETRY_AFTER_S = 2
+_TEMPORARY_ERRORS = {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
+                     "ConnectionClosedError", "ConnectionError", "TimeoutError", "ReadTimeout",
+                     "ConnectTimeout"}
+_TEMPORARY_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException",
+                    "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable",
+                    "TransactionConflictException", "SlowDown", "RequestTimeout"}
+
+
 def _mapped(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return view(*args, **kwargs)
         except DomainError as exc:
-            return error_response(exc.status, exc.code, exc.message, exc.field)
+            return error_response(exc.status, exc.code, exc.message, exc.field, exc.retry_after)
         except Exception as exc:  # the storage layer failing is temporary for the caller
             if _is_temporary(exc):
-                log.warning("temporary failure on %s: %s", request().path, exc)
-                return error_response(503, "temporarily_unavailable", "服务暂时繁忙，请稍后再试")
+                log.warning("temporary failure on %s: %s", request().path, type(exc).__name__)
+                return temporarily_unavailable()
             log.exception("unhandled error on %s", request().path)
             return error_response(500, "internal_error", "系统内部错误，请稍后再试")
     return wrapper
 
 
-def _is_temporary(exc: Exception) -> bool:
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if names & {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
-                "ConnectionClosedError"}:
-        return True
-    cause = getattr(exc, "cause", None) or exc.__cause__
-    code = getattr(exc, "cause_response_code", None) or ""
-    if code in {"ProvisionedThroughputExceededException", "ThrottlingException",
-                "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable"}:
-        return True
-    return cause is not None and cause is not exc and isinstance(cause, Exception) and _is_temporary(cause)
+def temporarily_unavailable() -> Response:
+    return error_response(503, "temporarily_unavailable", "服务暂时繁忙，请稍后再试",
+                          retry_after=TEMPORARY_RETRY_AFTER_S)
+
+
+def _is_temporary(exc: BaseException) -> bool:
+    """A timeout, a lost connection or a throttle anywhere in the exception's cause chain.
+
+    Never raises: pynamodb errors may carry a cause whose `response` is None.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if {cls.__name__ for cls in type(current).__mro__} & _TEMPORARY_ERRORS:
+            return True
+        response = getattr(current, "response", None)
+        code = ((response or {}).get("Error") or {}).get("Code") if isinstance(response, dict) else None
+        if code in _TEMPORARY_CODES:
+            return True
+        cause = getattr(current, "cause", None)
+        current = cause if isinstance(cause, BaseException) else current.__cause__ or current.__context__
+    return False
 
 
 def security_headers(response: Response, path: str) -> None:
@@ -211,16 +223,52 @@ def install(app: Chalice) -> None:
     @app.middleware("http")
     def csrf_and_headers(event, get_response):
         path = event.path or ""
-        if event.method not in SAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
-            if (event.headers.get("x-requested-with") or "") != "XMLHttpRequest":
-                response = error_response(403, "csrf_header_missing",
-                                          "请求被拒绝：缺少 X-Requested-With 请求头")
-                security_headers(response, path)
-                return response
-        response = get_response(event)
+        refusal = _refusal(event, path)
+        response = refusal if refusal is not None else get_response(event)
         _normalise_error(response)
         security_headers(response, path)
         return response
+
+
+# Longest value of each path parameter (its format); a longer one cannot exist: 404 at once.
+PATH_PARAM_MAX_CHARS = {"application_id": 19, "order_no": 19, "code": 32, "bank_code": 16,
+                        "captcha_id": 32, "type_code": 8}
+PATH_PARAM_DEFAULT_MAX_CHARS = 64
+_PATH_PARAM_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _refusal(event, path: str) -> Response | None:
+    """The answer to a request refused before any handler or storage call, or None."""
+    for name, value in (event.uri_params or {}).items():
+        limit = PATH_PARAM_MAX_CHARS.get(name, PATH_PARAM_DEFAULT_MAX_CHARS)
+        if len(value or "") > limit or not _PATH_PARAM_CHARS.match(value or ""):
+            return error_response(404, "not_found", "未找到该记录")
+    if event.method in SAFE_METHODS:
+        return None
+    try:
+        json_input.check_size(event.raw_body)
+    except DomainError as exc:
+        return error_response(exc.status, exc.code, exc.message)
+    if path.startswith(CSRF_EXEMPT_PREFIXES):
+        return None
+    if not _same_site(event.headers):
+        return error_response(403, "cross_site_request", "请求被拒绝：请从本网站页面操作")
+    if (event.headers.get("x-requested-with") or "") != "XMLHttpRequest":
+        return error_response(403, "csrf_header_missing", "请求被拒绝：缺少 X-Requested-With 请求头")
+    return None
+
+
+def _same_site(headers) -> bool:
+    """`Origin` (when sent) must be our own; `Sec-Fetch-Site` (when sent) same-origin or none."""
+    fetch_site = (headers.get("sec-fetch-site") or "").lower()
+    if fetch_site and fetch_site not in ("same-origin", "none"):
+        return False
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    host = headers.get("host") or ""
+    ours = {settings.site_origin().rstrip("/"), f"https://{host}", f"http://{host}"}
+    return origin.rstrip("/") in ours
 
 
 def session_answer(result: dict) -> Response:

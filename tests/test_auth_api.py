@@ -101,11 +101,14 @@ def test_wrong_captcha_gives_clear_message(client):
     assert "验证码" in response.json_body["error"]["message"]
 
 
-def test_five_failures_lock_the_account(client):
+def test_five_failures_lock_the_account_and_the_owner_gets_an_sms(client):
     make_account(password=GOOD_PASSWORD, state="SET")
-    codes = [login(client, password="Wrong12345").status_code for _ in range(5)]
-    assert codes == [401, 401, 401, 401, 423]
-    assert login(client).status_code == 423
+    answers = [login(client, password="Wrong12345") for _ in range(5)]
+    assert [a.status_code for a in answers] == [401] * 5
+    locked = login(client)  # the right password, but no check is left
+    assert locked.status_code == 401 and locked.json_body == answers[0].json_body
+    outbox = get(client, f"/api/dev/outbox?phone={ZHANG_PHONE}").json_body["messages"]
+    assert len(outbox) == 1 and "锁定15分钟" in outbox[0]["text"]
     clock.travel(15 * 60 + 1)
     assert login(client).status_code == 200
 
@@ -119,10 +122,27 @@ def test_failures_outside_the_window_start_a_new_count(client):
     assert Account.get(ZHANG).failed_count == 1
 
 
-def test_unknown_id_number_gets_same_answer_as_wrong_password(client):
-    response = login(client, id_number="371403195501011110", password="Whatever123")
-    assert response.status_code == 401
-    assert response.json_body["error"]["code"] == "bad_credentials"
+def test_unknown_wrong_and_locked_get_the_same_status_and_body(client):
+    make_account(password=GOOD_PASSWORD, state="SET")
+    unknown = login(client, id_number="371403195501011110", password="Whatever123")
+    wrong = login(client, password="Wrong12345")
+    for _ in range(4):
+        login(client, password="Wrong12345")
+    locked = login(client, password="Wrong12345")
+    assert unknown.status_code == wrong.status_code == locked.status_code == 401
+    assert unknown.json_body == wrong.json_body == locked.json_body
+    assert unknown.json_body["error"]["code"] == "bad_credentials"
+    assert "再错" not in str(wrong.json_body)
+
+
+def test_one_address_gets_429_after_its_sign_in_attempts_per_hour(client, monkeypatch):
+    from chalicelib.security import limits
+    monkeypatch.setitem(limits.data(), "sign_in_per_source", {"window_s": 3600, "limit": 3})
+    clock.travel(3600 - clock.now() % 3600 + 1)  # the start of a fresh window
+    answers = [login(client, id_number="371403195501011110", password="Whatever123") for _ in range(4)]
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+    assert answers[3].json_body["error"]["code"] == "rate_limited"
+    assert 0 < int(answers[3].headers["Retry-After"]) <= 3600
 
 
 def test_bad_checksum_is_rejected_before_anything_is_written(client):

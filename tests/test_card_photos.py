@@ -51,6 +51,7 @@ CASES = [
     (images.png_named_jpg, "photo_not_jpeg", "照片不是JPEG格式（实际为PNG格式）"),
     (images.not_an_image, "photo_not_jpeg", "无法识别照片内容"),
     (images.truncated, "photo_damaged", "照片文件不完整或已损坏"),
+    (images.claims_65000_square, "photo_too_many_pixels", "照片像素过多"),
     (images.too_small, "photo_too_small", "照片尺寸过小：300×370像素，至少需要358×441像素"),
     (images.wrong_aspect, "photo_wrong_aspect", "照片宽高比例不符：500×441像素，应为358:441"),
     (images.grayscale, "photo_grayscale", "黑白"),

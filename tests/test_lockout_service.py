@@ -1,57 +1,59 @@
-"""The failed-sign-in counter and the lock that follows from it (service level, moto).
+"""The password-check counter is a conditional reservation and the lock follows from it.
 
-Only the counting logic is tested here, one failure after another: moto serialises requests, so
-a parallel burst on moto proves nothing about DynamoDB's atomicity. The parallel bursts run on
-DynamoDB Local (tests/integration/test_ddb_local.py)."""
+Service level on moto, one check after another: moto serialises requests, so a parallel burst
+here proves nothing; the bursts run on DynamoDB Local (tests/integration/test_security_races.py)."""
 from __future__ import annotations
 
-from chalicelib import clock
 from chalicelib.models.accounts import Account
+from chalicelib.models.outbox import OutboxMessage
 from chalicelib.services import accounts
 
-from .helpers import ZHANG, make_account
+from .helpers import GOOD_PASSWORD, ZHANG, ZHANG_PHONE, make_account
 
 
-def test_each_failure_in_a_row_sees_its_own_count_and_the_lock_follows(tables, frozen_clock):
-    make_account()
-    counts = [accounts.record_failure(ZHANG) for _ in range(20)]
-    assert counts == list(range(1, 21))
-    stored = Account.get(ZHANG)
-    assert stored.failed_count == 20
-    assert stored.locked_until == int(clock.now()) + accounts.LOCK_DURATION_S
+def test_sixth_check_in_the_window_is_refused_before_hashing(tables, monkeypatch, frozen_clock):
+    account = make_account(password=GOOD_PASSWORD, state="SET")
+    numbers = [accounts.reserve_password_check(ZHANG) for _ in range(5)]
+    assert numbers == [1, 2, 3, 4, 5]
+    hashed = []
+    monkeypatch.setattr(accounts.passwords, "verify_password", lambda *a: hashed.append(a[0]) or True)
+    assert accounts.check_password(Account.get(ZHANG), ZHANG, GOOD_PASSWORD) == "refused"
+    assert account.password_hash not in hashed  # only the dummy hash ran, for the timing
 
 
-def test_fifth_failure_locks_for_fifteen_minutes(tables, frozen_clock):
-    make_account()
-    counts = [accounts.record_failure(ZHANG) for _ in range(accounts.LOCK_THRESHOLD)]
-    assert counts == list(range(1, accounts.LOCK_THRESHOLD + 1))
-    account = Account.get(ZHANG)
-    assert accounts.is_locked(account)
-    frozen_clock.shift(accounts.LOCK_DURATION_S - 1)
-    assert accounts.is_locked(account)
+def test_fifth_wrong_password_locks_for_fifteen_minutes_and_tells_the_owner(tables, frozen_clock):
+    make_account(password=GOOD_PASSWORD, state="SET")
+    outcomes = [accounts.check_password(Account.get(ZHANG), ZHANG, "Wrong2026pw") for _ in range(5)]
+    assert outcomes == ["wrong"] * 4 + ["wrong_now_locked"]
+    assert accounts.is_locked(Account.get(ZHANG))
+    texts = [m.text for m in OutboxMessage.query(ZHANG_PHONE)]
+    assert len(texts) == 1 and "锁定15分钟" in texts[0]
+    assert accounts.check_password(Account.get(ZHANG), ZHANG, GOOD_PASSWORD) == "refused"
+    frozen_clock.shift(15 * 60 - 1)
+    assert accounts.check_password(Account.get(ZHANG), ZHANG, GOOD_PASSWORD) == "refused"
     frozen_clock.shift(1)
-    assert not accounts.is_locked(account)
+    assert accounts.check_password(Account.get(ZHANG), ZHANG, GOOD_PASSWORD) == "ok"
+    assert Account.get(ZHANG).failed_count == 0
 
 
-def test_failures_below_the_threshold_do_not_lock(tables, frozen_clock):
-    make_account()
-    for _ in range(accounts.LOCK_THRESHOLD - 1):
-        accounts.record_failure(ZHANG)
-    assert not accounts.is_locked(Account.get(ZHANG))
+def test_right_password_gives_the_checks_back(tables, frozen_clock):
+    make_account(password=GOOD_PASSWORD, state="SET")
+    for _ in range(4):
+        accounts.check_password(Account.get(ZHANG), ZHANG, "Wrong2026pw")
+    assert accounts.check_password(Account.get(ZHANG), ZHANG, GOOD_PASSWORD) == "ok"
+    assert accounts.check_password(Account.get(ZHANG), ZHANG, "Wrong2026pw") == "wrong"
 
 
-def test_a_failure_after_the_window_starts_counting_again(tables, frozen_clock):
+def test_a_check_after_the_window_starts_counting_again(tables, frozen_clock):
     make_account()
     for _ in range(3):
-        accounts.record_failure(ZHANG)
-    frozen_clock.shift(accounts.FAILURE_WINDOW_S)
-    assert accounts.record_failure(ZHANG) == 1
-    stored = Account.get(ZHANG)
-    assert (stored.failed_count, stored.failed_window_start) == (1, int(clock.now()))
+        accounts.reserve_password_check(ZHANG)
+    frozen_clock.shift(15 * 60)
+    assert accounts.reserve_password_check(ZHANG) == 1
 
 
-def test_failure_for_unknown_account_creates_nothing(tables):
-    accounts.record_failure(ZHANG)
+def test_check_for_unknown_account_is_refused_and_creates_nothing(tables):
+    assert accounts.check_password(None, ZHANG, "Whatever2026") == "refused"
     assert Account.count() == 0
 
 

@@ -133,8 +133,14 @@ def transaction() -> TransactWrite:
 
 def condition_failed(exc: PynamoDBException) -> bool:
     """True when DynamoDB refused the write because a condition did not hold (or, in a
-    transaction, one item's condition failed or it collided with another transaction)."""
-    return exc.cause_response_code in CONDITION_FAILED_CODES
+    transaction, one item's condition failed or it collided with another transaction).
+
+    Never raises: pynamodb's own `cause_response_code` raises AttributeError when the cause (a
+    read timeout, say) carries `response = None` — which turned a storage hang into a 500.
+    """
+    response = getattr(getattr(exc, "cause", None), "response", None)
+    code = ((response.get("Error") or {}).get("Code")) if isinstance(response, dict) else None
+    return code in CONDITION_FAILED_CODES
 
 
 @contextmanager

@@ -1,13 +1,16 @@
-"""One-time codes table: activation tokens, SMS/e-mail codes, password-reset and contact-change flows.
+"""One-time codes table: activation, password-reset, SMS sign-in and contact-change flows.
 
 Keys: hash `code_key` = "<purpose>#<sha256 of the flow token>" (purposes: activation, reset,
-contact). The code sent to the resident is stored only as a hash; `attempts` counts wrong
-entries; `expires_at` is checked on use (TTL is clean-up only). `data` holds flow details
-(e.g. the new phone number awaiting confirmation).
+contact, ...). `attempts` counts every code (or answer) check of the flow, across resends;
+`expires_at` ends the whole flow, `code_expires_at` the code last sent (TTL is clean-up only).
+`live` is a map holding at most one key: the hash of the code that is valid now (sha256 of
+"<code_key>:<code>"). A check removes `live.<hash of the guess>` and adds 1 to `attempts` in
+ONE conditional UpdateItem: the code is accepted exactly when that key was there, and so is
+consumed by the write that accepts it. `data` holds flow details (e.g. the new phone number).
 """
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
 from .. import settings
 from .base import BaseMeta, TableModel
@@ -19,7 +22,9 @@ class OneTimeCode(TableModel):
 
     code_key = UnicodeAttribute(hash_key=True)
     id_number = UnicodeAttribute()
-    code_hash = UnicodeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     expires_at = NumberAttribute()
+    code_expires_at = NumberAttribute(null=True)
+    sends = NumberAttribute(default=0)
+    live = MapAttribute(default=dict)
     data = JSONAttribute(null=True)

@@ -13,7 +13,7 @@ from .sessions import CurrentSession
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,180}\.[A-Za-z]{2,24}$")
-CONTACT_MESSAGE = "【社保个人网上服务】您正在更改注册信息，验证码{code}，10分钟内有效。"
+CONTACT_MESSAGE = "【社保个人网上服务】您正在更改注册信息，验证码{code}，5分钟内有效。"
 
 
 def change_password(current: CurrentSession, old_password: str, new_password: str, ip: str) -> dict:
@@ -50,7 +50,7 @@ def start_contact_change(current: CurrentSession, field: str, value: str, ip: st
     if getattr(account, field) == value:
         raise Conflict("新的信息与当前登记的相同", code="unchanged", field="value")
     change_id = codes.start("contact", current.id_number, data={"field": field, "value": value},
-                            send_to=value, message=CONTACT_MESSAGE)
+                            send_to=value, message=CONTACT_MESSAGE, ip=ip)
     audit.record(current.id_number, f"{field}_change_start", "code_sent", ip)
     shown = masking.phone(value) if field == "phone" else masking.email(value)
     return {"change_id": change_id, "sent_to": shown}

@@ -7,11 +7,14 @@ from .. import clock
 from ..errors import NotFound
 from ..models.accounts import Account
 from ..models.base import condition_failed
-from ..security import passwords
+from ..security import limits, passwords
 
-LOCK_THRESHOLD = 5
-FAILURE_WINDOW_S = 15 * 60
-LOCK_DURATION_S = 15 * 60
+LOCKED_SMS = ("【社保个人网上服务】您的账号因密码连续输错已被锁定{minutes}分钟。"
+              "如非本人操作，请尽快通过“忘记密码”重置密码。")
+
+
+def _password_rules() -> dict:
+    return limits.section("password")
 
 
 def get(id_number: str) -> Account:
@@ -32,36 +35,76 @@ def is_locked(account: Account) -> bool:
     return bool(account.locked_until and account.locked_until > clock.now())
 
 
-def record_failure(id_number: str) -> int:
-    """Count one failed sign-in atomically; lock at the threshold. Return the count in the window.
+def reserve_password_check(id_number: str) -> int | None:
+    """Take one of the account's password checks BEFORE the password is looked at.
 
-    Two conditional updates, retried: ADD within the current window, or start a new window
-    only if the old one has really ended — so parallel failures are never lost.
+    At most `max_checks` checks per `window_s`, whatever the concurrency: ADD 1 to
+    `failed_count` only while it is below the limit within the current window and the account
+    is not locked, or (second write) open a new window only if the old one has ended and no
+    lock is running. Return the check's number in the window (1..max), or None when refused
+    (locked, limit reached or unknown account: the caller answers the same in every case).
+    A successful sign-in gives the checks back (`clear_failures`).
     """
+    rules = _password_rules()
     now = int(clock.now())
+    not_locked = Account.locked_until.does_not_exist() | (Account.locked_until <= now)
     item = Account(id_number=id_number)
-    for _ in range(10):
-        try:
-            item.update(actions=[Account.failed_count.add(1)],
-                        condition=Account.failed_window_start > now - FAILURE_WINDOW_S)
-            break
-        except UpdateError as exc:
-            if not condition_failed(exc):
-                raise
-        try:
-            item.update(actions=[Account.failed_count.set(1), Account.failed_window_start.set(now)],
-                        condition=Account.id_number.exists()
-                        & (Account.failed_window_start.does_not_exist()
-                           | (Account.failed_window_start <= now - FAILURE_WINDOW_S)))
-            break
-        except UpdateError as exc:
-            if not condition_failed(exc):
-                raise
-    count = int(item.failed_count or 0)
-    if count >= LOCK_THRESHOLD:
-        item.update(actions=[Account.locked_until.set(now + LOCK_DURATION_S)],
-                    condition=Account.id_number.exists())
-    return count
+    try:
+        item.update(actions=[Account.failed_count.add(1)],
+                    condition=Account.id_number.exists() & not_locked
+                    & (Account.failed_window_start > now - rules["window_s"])
+                    & (Account.failed_count < rules["max_checks"]))
+        return int(item.failed_count)
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+    try:
+        item.update(actions=[Account.failed_count.set(1), Account.failed_window_start.set(now)],
+                    condition=Account.id_number.exists() & not_locked
+                    & (Account.failed_window_start.does_not_exist()
+                       | (Account.failed_window_start <= now - rules["window_s"])))
+        return 1
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+    return None
+
+
+def lock(id_number: str) -> None:
+    """Lock the account for `lock_s` (after its last allowed check failed)."""
+    now = int(clock.now())
+    Account(id_number=id_number).update(
+        actions=[Account.locked_until.set(now + _password_rules()["lock_s"])],
+        condition=Account.id_number.exists())
+
+
+def max_password_checks() -> int:
+    return int(_password_rules()["max_checks"])
+
+
+def check_password(account: Account | None, id_number: str, password: str) -> str:
+    """One password check under the account's lockout: "ok", "wrong", "wrong_now_locked" (the
+    last try failed) or "refused" (locked, no try left, or no such account).
+
+    The check is reserved first (a conditional write), so a check beyond the limit is refused
+    without looking at the password; the argon2 hash runs in every case (against a dummy hash
+    for an unknown account or a refused check) so the answer time does not tell them apart.
+    The check that uses up the last try locks the account and tells the owner by SMS.
+    """
+    number = reserve_password_check(id_number)
+    if account is None or number is None:
+        passwords.burn_time(password)
+        return "refused"
+    if passwords.verify_password(account.password_hash, password):
+        clear_failures(id_number)
+        return "ok"
+    if number >= max_password_checks():
+        lock(id_number)
+        if account.phone:
+            from . import notify  # only on the rare locking path
+            notify.send(account.phone, LOCKED_SMS.format(minutes=_password_rules()["lock_s"] // 60))
+        return "wrong_now_locked"
+    return "wrong"
 
 
 def clear_failures(id_number: str) -> None:

@@ -1,50 +1,57 @@
-"""Sign-in, first-login activation, sign-out, keep-alive and the forgot-password reset."""
+"""Sign-in, first-login activation, sign-out, keep-alive and the forgot-password reset.
+
+No account enumeration (PRODUCT.md section 8): an unknown ID number, a wrong password and a
+locked account give the same 401 and body, the argon2 hash runs in each case; the
+forgot-password start answers the same shape for every ID number (a flow that can never
+succeed, with stand-in questions and phone, for an ID number without an account).
+"""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
-from .. import id_number as ids, masking
-from ..errors import BadInput, Forbidden, Locked, Unauthorized
-from ..security import passwords
-from . import accounts, audit, captcha, codes, sessions
+from .. import id_number as ids, masking, secrets_store
+from ..errors import BadInput, Forbidden, Unauthorized
+from ..security import limits, passwords
+from . import accounts, audit, captcha, codes, rate_limit, sessions
 from .sessions import CurrentSession
 
-ACTIVATION_SMS = "【社保个人网上服务】您正在激活账号，验证码{code}，10分钟内有效。请勿告诉他人。"
-RESET_SMS = "【社保个人网上服务】您正在找回密码，验证码{code}，10分钟内有效。如非本人操作请忽略。"
-BAD_CREDENTIALS = "身份证号码或密码不正确"
+ACTIVATION_SMS = "【社保个人网上服务】您正在激活账号，验证码{code}，5分钟内有效。请勿告诉他人。"
+RESET_SMS = "【社保个人网上服务】您正在找回密码，验证码{code}，5分钟内有效。如非本人操作请忽略。"
+BAD_CREDENTIALS = ("身份证号码或密码不正确。连续输错5次账号将锁定15分钟（锁定时会短信通知本人），"
+                   "忘记密码可点击“忘记密码”找回")
+SIGN_IN_LIMITED = "登录尝试过于频繁，请稍后再试"
+
+
+def _bad_credentials() -> Unauthorized:
+    return Unauthorized(BAD_CREDENTIALS, code="bad_credentials", field="password")
+
+
+def count_sign_in_attempt(ip: str) -> None:
+    """Per source address, at most `limit` sign-in attempts per `window_s` (429 beyond)."""
+    rule = limits.section("sign_in_per_source")
+    rate_limit.hit("sign-in", ip or "unknown", int(rule["limit"]), int(rule["window_s"]), SIGN_IN_LIMITED)
 
 
 def login(id_number: str, password: str, captcha_id: str, captcha_answer: str,
           ip: str) -> dict[str, Any]:
     """Return {"status":"ok","token"} or {"status":"activation_required",...}."""
+    count_sign_in_attempt(ip)
     number = ids.normalise(id_number)
     captcha.consume(captcha_id, captcha_answer)
     account = accounts.find(number)
-    if account is None:
-        passwords.burn_time(password)
-        audit.record(number, "login", "unknown_account", ip)
-        raise Unauthorized(BAD_CREDENTIALS, code="bad_credentials", field="password")
-    if accounts.is_locked(account):
-        audit.record(number, "login", "locked", ip)
-        raise Locked("密码连续输错次数过多，账号已锁定15分钟，请稍后再试或使用“忘记密码”",
-                     code="account_locked")
-    if not passwords.verify_password(account.password_hash, password):
-        count = accounts.record_failure(number)
-        audit.record(number, "login", "bad_password", ip, {"failures": count})
-        left = accounts.LOCK_THRESHOLD - count
-        if left <= 0:
-            raise Locked("密码连续输错次数过多，账号已锁定15分钟，请稍后再试或使用“忘记密码”",
-                         code="account_locked")
-        raise Unauthorized(f"{BAD_CREDENTIALS}，再错{left}次账号将被锁定15分钟",
-                           code="bad_credentials", field="password")
-    if account.failed_count:
-        accounts.clear_failures(number)
+    outcome = accounts.check_password(account, number, password)
+    if outcome != "ok":
+        reason = "unknown_account" if account is None else "locked" if outcome == "refused" else "bad_password"
+        audit.record(number, "login", reason, ip)
+        raise _bad_credentials()
     if account.password_state == "INITIAL":
         if not account.phone:
             audit.record(number, "login", "activation_no_phone", ip)
             raise Forbidden("账号没有登记手机号，无法在线激活，请携带身份证到社保经办窗口办理",
                             code="no_registered_phone")
-        token = codes.start("activation", number, send_to=account.phone, message=ACTIVATION_SMS)
+        token = codes.start("activation", number, send_to=account.phone, message=ACTIVATION_SMS, ip=ip)
         audit.record(number, "login", "activation_required", ip)
         return {"status": "activation_required", "activation_token": token,
                 "phone_masked": masking.phone(account.phone)}
@@ -54,11 +61,14 @@ def login(id_number: str, password: str, captcha_id: str, captcha_answer: str,
 
 
 def activate(activation_token: str, sms_code: str, new_password: str, ip: str) -> dict[str, Any]:
-    """First sign-in: SMS code + a new password (never 888888) → a full session."""
+    """First sign-in: SMS code + a new password (never 888888) → a full session.
+
+    The password policy is checked before the code, so a weak password does not use the code.
+    """
     flow = codes.load("activation", activation_token)
     number = flow.id_number
-    codes.check_code(flow, sms_code)
     passwords.check_policy(new_password, number)
+    codes.check_code(flow, sms_code)
     codes.consume(flow)
     accounts.set_password(number, new_password)
     token = sessions.create(number, ip)
@@ -79,44 +89,59 @@ def keepalive(current: CurrentSession) -> dict[str, Any]:
 
 # ---- forgot password ---------------------------------------------------------------------
 
+def _stand_ins(number: str) -> tuple[list[str], str]:
+    """Questions and a masked phone for an ID number without them: fixed per number (keyed
+    hash, so repeated tries see the same) and not computable without the server's key."""
+    from .protection import question_list  # avoids an import cycle
+    key = secrets_store.get("pseudonym-key").encode("utf-8")
+    seed = hmac.new(key, b"forgot#" + number.encode("utf-8"), hashlib.sha256).digest()
+    pool = question_list()
+    first = seed[0] % len(pool)
+    second = (first + 1 + seed[1] % (len(pool) - 1)) % len(pool)
+    prefix = ("13", "15", "18", "17", "19")[seed[2] % 5] + str(seed[3] % 10)
+    tail = f"{int.from_bytes(seed[4:8], 'big') % 10000:04d}"
+    return [pool[first], pool[second]], prefix + "****" + tail
+
+
 def forgot_start(id_number: str, captcha_id: str, captcha_answer: str, ip: str) -> dict[str, Any]:
-    """Open a reset: say which protection methods the account has."""
+    """Open a reset: the same answer shape whether or not the ID number has an account."""
     number = ids.normalise(id_number)
     captcha.consume(captcha_id, captcha_answer)
-    account = accounts.get(number)
-    questions = [q["question"] for q in (account.protection or [])]
-    methods = (["phone"] if account.phone else []) + (["questions"] if questions else [])
-    if not methods:
-        raise Forbidden("账号未设置密码保护，请携带身份证到社保经办窗口重置密码",
-                        code="no_protection")
-    token = codes.start("reset", number, data={"code_sent": False})
-    audit.record(number, "password_reset_start", "ok", ip)
-    return {"reset_token": token, "methods": methods, "questions": questions,
-            "phone_masked": masking.phone(account.phone)}
+    account = accounts.find(number)
+    stand_in_questions, stand_in_phone = _stand_ins(number)
+    questions = [q["question"] for q in (account.protection or [])] if account else []
+    real = bool(account and (account.phone or questions))
+    token = codes.start("reset", number, data={"real": real})
+    audit.record(number, "password_reset_start", "ok" if real else "no_account_or_protection", ip)
+    return {"reset_token": token, "methods": ["phone", "questions"],
+            "questions": questions or stand_in_questions,
+            "phone_masked": masking.phone(account.phone) if account and account.phone else stand_in_phone}
 
 
 def forgot_send_code(reset_token: str, ip: str) -> dict[str, Any]:
     flow = codes.load("reset", reset_token)
-    account = accounts.get(flow.id_number)
-    if not account.phone:
-        raise BadInput("账号没有登记手机号", code="no_registered_phone")
-    codes.resend(flow, account.phone, RESET_SMS)
-    audit.record(flow.id_number, "password_reset_code", "sent", ip)
-    return {"status": "sent", "phone_masked": masking.phone(account.phone)}
+    account = accounts.find(flow.id_number) if (flow.data or {}).get("real") else None
+    phone = account.phone if account else None
+    shown = masking.phone(phone) if phone else _stand_ins(flow.id_number)[1]
+    codes.resend(flow, phone, RESET_SMS, ip=ip, limit_key=None if phone else f"id:{flow.id_number}")
+    audit.record(flow.id_number, "password_reset_code", "sent" if phone else "not_sent", ip)
+    return {"status": "sent", "phone_masked": shown}
 
 
 def forgot_complete(reset_token: str, method: str, new_password: str, ip: str,
                     sms_code: str | None = None, answers: list[str] | None = None) -> dict[str, str]:
     flow = codes.load("reset", reset_token)
     number = flow.id_number
-    account = accounts.get(number)
-    if method == "phone":
-        codes.check_code(flow, sms_code)
-    elif method == "questions":
-        _check_answers(flow, account.protection or [], answers)
-    else:
+    if method not in ("phone", "questions"):
         raise BadInput("请选择找回方式（手机验证码或密保问题）", code="invalid_method", field="method")
     passwords.check_policy(new_password, number)
+    account = accounts.find(number) if (flow.data or {}).get("real") else None
+    if method == "phone":
+        codes.check_code(flow, sms_code)
+    else:
+        _check_answers(flow, (account.protection if account else None) or [], answers)
+    if account is None:  # a stand-in flow has no code to match: never reached, kept as a guard
+        raise BadInput("验证码不正确", code="code_wrong", field="sms_code")
     codes.consume(flow)
     accounts.set_password(number, new_password)
     sessions.revoke_all(number)
@@ -125,11 +150,13 @@ def forgot_complete(reset_token: str, method: str, new_password: str, ip: str,
 
 
 def _check_answers(flow, protection: list[dict], answers: list[str] | None) -> None:
-    from .protection import answers_match
-    if not protection:
-        raise BadInput("账号未设置密保问题", code="no_protection", field="answers")
-    if not isinstance(answers, list) or len(answers) != len(protection):
+    from .protection import REQUIRED_QUESTIONS, answers_match
+    if not isinstance(answers, list) or len(answers) != REQUIRED_QUESTIONS:
         raise BadInput("请回答全部密保问题", code="answers_required", field="answers")
+    codes.count_attempt(flow)
+    if len(protection) != len(answers):  # stand-in questions: the same hashing, never a match
+        for answer in answers:
+            passwords.burn_time(str(answer))
+        raise BadInput("密保答案不正确", code="answers_wrong", field="answers")
     if not answers_match(protection, answers):
-        codes.count_failure(flow)
         raise BadInput("密保答案不正确", code="answers_wrong", field="answers")

@@ -2,8 +2,7 @@
 `payment_settlement.apply_bank_result`."""
 from __future__ import annotations
 
-import json
-
+from .. import json_input
 from ..errors import BadInput
 from . import banks, payment_settlement
 from .payment_settlement import BankResult
@@ -11,12 +10,7 @@ from .payment_settlement import BankResult
 
 def parse_notification(bank_code: str, raw: bytes) -> BankResult:
     """The notification body (section 5), or BadInput (400)."""
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput("通知格式不正确（需要JSON）", code="malformed_json") from None
-    if not isinstance(data, dict):
-        raise BadInput("通知格式不正确（需要JSON对象）", code="malformed_json")
+    data = json_input.parse_object(raw, empty_ok=False)
 
     def text(name: str, required: bool = True) -> str | None:
         value = data.get(name)
@@ -41,6 +35,7 @@ def parse_notification(bank_code: str, raw: bytes) -> BankResult:
 
 def handle_notification(bank_code: str, timestamp: str | None, signature: str | None, raw: bytes) -> dict:
     """POST /api/banks/{bank_code}/notifications (section 5)."""
+    json_input.check_size(raw)                            # 413 before anything else
     banks.get(bank_code)                                  # 404 unknown bank
     banks.verify(bank_code, timestamp, signature, raw)    # 401 bad signature / stale timestamp
     result = parse_notification(bank_code, raw)           # 400 malformed

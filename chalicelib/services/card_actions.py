@@ -12,7 +12,6 @@ from .. import clock
 from ..errors import BadInput, Conflict, Locked, NotFound
 from ..models.base import on_condition_failed
 from ..models.cards import Card
-from ..security import passwords
 from . import accounts, audit, card_applications, cards
 from .sessions import CurrentSession
 
@@ -45,23 +44,17 @@ def overview(current_session: CurrentSession) -> dict[str, Any]:
 # ---- loss report -------------------------------------------------------------------------
 
 def _check_password(id_number: str, password: str | None, action: str, ip: str) -> None:
-    """The sign-in password again; wrong tries count towards the sign-in lock."""
-    account = accounts.get(id_number)
-    if accounts.is_locked(account):
-        audit.record(id_number, action, "locked", ip)
-        raise Locked(LOCKED_MESSAGE)
+    """The sign-in password again; the check counts towards the sign-in lock."""
     if not password:
         raise BadInput("请输入登录密码", code="missing_field", field="password")
-    if not passwords.verify_password(account.password_hash, password):
-        count = accounts.record_failure(id_number)
-        audit.record(id_number, action, "bad_password", ip, {"failures": count})
-        left = accounts.LOCK_THRESHOLD - count
-        if left <= 0:
-            raise Locked(LOCKED_MESSAGE)
-        raise BadInput(f"密码不正确，再错{left}次账号将被锁定15分钟", code="bad_password",
+    outcome = accounts.check_password(accounts.get(id_number), id_number, password)
+    if outcome in ("refused", "wrong_now_locked"):
+        audit.record(id_number, action, "locked" if outcome == "refused" else "bad_password", ip)
+        raise Locked(LOCKED_MESSAGE)
+    if outcome == "wrong":
+        audit.record(id_number, action, "bad_password", ip)
+        raise BadInput("密码不正确（连续输错5次账号将被锁定15分钟）", code="bad_password",
                        field="password")
-    if account.failed_count:
-        accounts.clear_failures(id_number)
 
 
 def _change_status(card: Card, expected: str, new: str, reason: str) -> None:

@@ -70,6 +70,8 @@ def _delivery_view(delivery: dict | None) -> dict | None:
     if not delivery:
         return None
     out = dict(delivery)
+    if "phone" in out:  # never the full number in an answer, even the one the resident typed
+        out["phone_masked"] = masking.phone(out.pop("phone"))
     out["method_label"] = cards.options()["delivery"]["methods"][delivery["method"]]
     if delivery["method"] == "pickup":
         outlet = _outlet(delivery["outlet_code"]) or {}

@@ -84,8 +84,11 @@ def inspect(data: bytes) -> bytes:
     from PIL import Image, ImageOps, UnidentifiedImageError
     limits = rules()
     width_px, height_px = limits["width_px"], limits["height_px"]
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses twice this at open: a 400, not a 500
     try:
         img = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise _reject("photo_too_many_pixels", "照片像素过多，请先缩小后再上传") from None
     except (UnidentifiedImageError, OSError):
         raise _reject("photo_not_jpeg", "无法识别照片内容：请上传JPEG格式（.jpg）的照片，"
                                         "不能只修改文件扩展名") from None
@@ -98,6 +101,8 @@ def inspect(data: bytes) -> bytes:
     try:
         img.load()
         img = ImageOps.exif_transpose(img)
+    except Image.DecompressionBombError:
+        raise _reject("photo_too_many_pixels", "照片像素过多，请先缩小后再上传") from None
     except (OSError, SyntaxError, ValueError):
         raise _reject("photo_damaged", "照片文件不完整或已损坏，请重新拍摄或导出后上传") from None
     width, height = img.size

@@ -13,7 +13,7 @@
     form.hidden = false;
     if (flow.phone_masked) {
       document.getElementById("sent-to").textContent =
-        "短信验证码已发送到您登记的手机 " + flow.phone_masked + "，10分钟内有效。";
+        "短信验证码已发送到您登记的手机 " + flow.phone_masked + "，5分钟内有效。";
     }
     form.elements.sms_code.focus();
   });

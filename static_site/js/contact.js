@@ -40,7 +40,7 @@
       changeId = answer.change_id;
       form.hidden = true;
       confirmForm.hidden = false;
-      document.getElementById("sent-to").textContent = "验证码已发送到 " + answer.sent_to + "，10分钟内有效。请输入收到的验证码。";
+      document.getElementById("sent-to").textContent = "验证码已发送到 " + answer.sent_to + "，5分钟内有效。请输入收到的验证码。";
       confirmForm.elements.code.value = "";
       confirmForm.elements.code.focus();
     }, function (err) { SBP.showError(form, err); });

@@ -87,7 +87,7 @@
     SBP.api("POST", "/api/auth/forgot/send-code", { reset_token: flow.reset_token }).then(function (answer) {
       button.textContent = "重新发送";
       button.disabled = false;
-      var text = "验证码已发送到 " + (answer.phone_masked || flow.phone_masked) + "，10分钟内有效。";
+      var text = "验证码已发送到 " + (answer.phone_masked || flow.phone_masked) + "，5分钟内有效。";
       document.getElementById("phone-text").textContent = text;
       SBP.announce(text);
       resetForm.elements.sms_code.focus();
