@@ -19,7 +19,8 @@ def client():
     from botocore.config import Config
     return boto3.client("s3", region_name=settings.region(), endpoint_url=settings.s3_endpoint(),
                         config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                                      retries={"max_attempts": 3}))
+                                      connect_timeout=1, read_timeout=3,
+                                      retries={"max_attempts": 2, "mode": "standard"}))
 
 
 def bucket() -> str:

@@ -59,6 +59,12 @@ def ddb_endpoint() -> str:
 
 
 @pytest.fixture(scope="session")
+def ddb_server():
+    """The DynamoDB Local server itself (its `process`), for fault tests that pause it."""
+    return _ddb
+
+
+@pytest.fixture(scope="session")
 def aws(ddb_endpoint):
     """Replaces the moto fixture: the tables, created once on DynamoDB Local."""
     from chalicelib.models.base import BaseMeta

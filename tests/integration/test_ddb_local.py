@@ -3,19 +3,18 @@ single-use deletes that moto might get more lenient than DynamoDB. Same services
 moto (see conftest.py)."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from chalicelib import clock, settings
-from chalicelib.errors import BadInput, Locked, Unauthorized
+from chalicelib.errors import BadInput, Unauthorized
 from chalicelib.models.accounts import Account
 from chalicelib.models.audit import AuditEvent
 from chalicelib.models.base import BaseMeta
 from chalicelib.models.contributions import Contribution
 from chalicelib.models.registry import ALL_MODELS, create_missing_tables
 from chalicelib.models.sessions import Session
-from chalicelib.services import accounts, auth, captcha, sessions
+from chalicelib.services import captcha, sessions
 
 from ..helpers import (
     GOOD_PASSWORD,
@@ -41,38 +40,6 @@ def test_create_missing_tables_is_idempotent(tables):
         assert model.describe_table()["TableStatus"] == "ACTIVE"
     indexes = {index["IndexName"] for index in Session.describe_table().get("GlobalSecondaryIndexes", [])}
     assert "by_person" in indexes
-
-
-def test_twenty_parallel_failures_count_twenty(tables):
-    make_account(password=GOOD_PASSWORD, state="SET")
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        counts = list(pool.map(lambda _: accounts.record_failure(ZHANG), range(20)))
-    assert sorted(counts) == list(range(1, 21))  # every failure saw its own count
-    stored = Account.get(ZHANG)
-    assert stored.failed_count == 20
-    assert stored.locked_until > clock.now()
-
-
-def test_parallel_wrong_passwords_lock_the_account(tables):
-    make_account(password=GOOD_PASSWORD, state="SET")
-    captchas = []
-    for _ in range(21):
-        created = captcha.create()
-        captchas.append((created["captcha_id"], captcha.peek(created["captcha_id"])))
-
-    def attempt(pair, password="wrong-password-1"):
-        try:
-            auth.login(ZHANG, password, pair[0], pair[1], "127.0.0.1")
-        except (Unauthorized, Locked) as exc:
-            return type(exc).__name__
-        return "signed in"
-
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        outcomes = list(pool.map(attempt, captchas[:20]))
-    assert "signed in" not in outcomes and "Locked" in outcomes
-    # Once locked, attempts stop counting; at least the five that locked it were counted.
-    assert Account.get(ZHANG).failed_count >= accounts.LOCK_THRESHOLD
-    assert attempt(captchas[20], GOOD_PASSWORD) == "Locked"
 
 
 def test_session_expires_after_idle_time(tables, frozen_clock):
