@@ -59,6 +59,10 @@ def stack(tmp_path_factory):
     work = tmp_path_factory.mktemp("local-stack")
     ready_file, log_path = work / "ready.json", work / "stack.log"
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT")}
+    # Every page of the suite comes from 127.0.0.1 and reaches the same phones within seconds:
+    # raise the sending and sign-in limits (tests/test_security_rules.py and
+    # tests/integration/test_security_races.py test the real ones).
+    env["SECURITY_LIMITS_FILE"] = str(ROOT / "tests" / "fixtures" / "security" / "browser-stack-limits.json")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "infra.local_stack", "--in-memory", "--port", "0",
