@@ -259,3 +259,10 @@ def test_throttled_storage_is_a_503(client, monkeypatch):
     monkeypatch.setattr(Captcha, "save", throttled)
     answer = post(client, "/api/auth/captcha")
     assert answer.status_code == 503 and "Retry-After" in answer.headers
+
+
+def test_a_code_check_before_any_code_was_sent_is_a_wrong_code(client):
+    signed_in(client)
+    token = forgot_start(client).json_body["reset_token"]
+    answer = complete(client, token, "123456")
+    assert answer.status_code == 400 and answer.json_body["error"]["code"] == "code_wrong"

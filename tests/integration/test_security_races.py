@@ -145,3 +145,10 @@ def test_nineteen_parallel_wrong_passwords_check_at_most_five(tables, monkeypatc
     # Locked: even the right password is refused, without the real hash being looked at.
     assert burst(1, lambda _: auth.login(ZHANG, GOOD_PASSWORD, *pairs[19], "192.0.2.10")) == ["bad_credentials"]
     assert len(real_hash_checks) == 5
+
+
+def test_a_flow_without_a_code_counts_checks_and_accepts_none(tables):
+    token = codes.start("reset", ZHANG, data={"real": True})
+    flow = codes.load("reset", token)
+    outcomes = burst(8, lambda i: codes.check_code(flow, f"{i:06d}"))
+    assert outcomes.count("code_wrong") == 4 and outcomes.count("flow_expired") == 4
