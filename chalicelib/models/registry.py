@@ -1,6 +1,8 @@
 """Every table model, for table creation (ops CLI, local stack, tests) and the CloudFormation check."""
 from __future__ import annotations
 
+from pynamodb.exceptions import TableError
+
 from .accounts import Account
 from .audit import AuditEvent
 from .bank_events import BankEvent
@@ -47,6 +49,11 @@ def create_missing_tables(wait: bool = True) -> list[str]:
     created = []
     for model in ALL_MODELS:
         if not model.exists():
-            model.create_table(wait=wait, billing_mode="PAY_PER_REQUEST")
+            try:
+                model.create_table(wait=wait, billing_mode="PAY_PER_REQUEST")
+            except TableError as exc:
+                # A create retried after a read timeout finds the table its first try made.
+                if "ResourceInUseException" not in str(exc.cause):
+                    raise
             created.append(model.Meta.table_name)
     return created
