@@ -266,3 +266,24 @@ def test_a_code_check_before_any_code_was_sent_is_a_wrong_code(client):
     token = forgot_start(client).json_body["reset_token"]
     answer = complete(client, token, "123456")
     assert answer.status_code == 400 and answer.json_body["error"]["code"] == "code_wrong"
+
+
+# ---- masking -----------------------------------------------------------------------------
+
+def test_card_delivery_phone_typed_by_the_resident_is_masked_in_every_card_route(client):
+    from .test_card_api import sign_in_wang
+    cookie = sign_in_wang(client)
+    typed = "13955556666"
+    app_id = post(client, "/api/card/applications", {"kind": "new"}, cookie=cookie).json_body["application_id"]
+    base = f"/api/card/applications/{app_id}"
+    answers = [post(client, f"{base}/details", {"confirmed": True}, cookie=cookie),
+               post(client, f"{base}/bank", {"bank_code": "dzbank"}, cookie=cookie),
+               post(client, f"{base}/delivery", {"method": "mail", "recipient": "王芳", "phone": typed,
+                                                 "address": "德州市德城区新湖大街88号", "postal_code": "253000"},
+                    cookie=cookie),
+               get(client, base, cookie=cookie), get(client, "/api/card", cookie=cookie),
+               post(client, f"{base}/withdraw", cookie=cookie), get(client, "/api/card", cookie=cookie)]
+    assert all(a.status_code == 200 for a in answers), [a.json_body for a in answers]
+    assert answers[2].json_body["delivery"]["phone_masked"] == "139****6666"
+    for answer in answers:
+        assert typed not in answer.body.decode("utf-8")
