@@ -9,9 +9,11 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from chalice import Chalice, Response
+from chalice.app import Request
 
 from chalicelib import json_input, settings
 from chalicelib.errors import BadInput, DomainError, Unauthorized
@@ -42,7 +44,7 @@ def error_body(code: str, message: str, field: str | None = None) -> dict:
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
                    retry_after: int | None = None) -> Response:
-    headers = {"Content-Type": "application/json"}
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
     if retry_after is not None:
         headers["Retry-After"] = str(int(retry_after))
     return Response(body=error_body(code, message, field), status_code=status, headers=headers)
@@ -237,7 +239,7 @@ PATH_PARAM_DEFAULT_MAX_CHARS = 64
 _PATH_PARAM_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def _refusal(event, path: str) -> Response | None:
+def _refusal(event: Request, path: str) -> Response | None:
     """The answer to a request refused before any handler or storage call, or None."""
     for name, value in (event.uri_params or {}).items():
         limit = PATH_PARAM_MAX_CHARS.get(name, PATH_PARAM_DEFAULT_MAX_CHARS)
@@ -258,7 +260,7 @@ def _refusal(event, path: str) -> Response | None:
     return None
 
 
-def _same_site(headers) -> bool:
+def _same_site(headers: Mapping[str, str]) -> bool:
     """`Origin` (when sent) must be our own; `Sec-Fetch-Site` (when sent) same-origin or none."""
     fetch_site = (headers.get("sec-fetch-site") or "").lower()
     if fetch_site and fetch_site not in ("same-origin", "none"):

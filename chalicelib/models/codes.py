@@ -26,5 +26,5 @@ class OneTimeCode(TableModel):
     expires_at = NumberAttribute()
     code_expires_at = NumberAttribute(null=True)
     sends = NumberAttribute(default=0)
-    live = MapAttribute(default=dict)
+    live: MapAttribute = MapAttribute(default=dict)
     data = JSONAttribute(null=True)

@@ -8,6 +8,7 @@ from ..errors import NotFound
 from ..models.accounts import Account
 from ..models.base import condition_failed
 from ..security import limits, passwords
+from . import notify
 
 LOCKED_SMS = ("【社保个人网上服务】您的账号因密码连续输错已被锁定{minutes}分钟。"
               "如非本人操作，请尽快通过“忘记密码”重置密码。")
@@ -101,7 +102,6 @@ def check_password(account: Account | None, id_number: str, password: str) -> st
     if number >= max_password_checks():
         lock(id_number)
         if account.phone:
-            from . import notify  # only on the rare locking path
             notify.send(account.phone, LOCKED_SMS.format(minutes=_password_rules()["lock_s"] // 60))
         return "wrong_now_locked"
     return "wrong"

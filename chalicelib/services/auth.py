@@ -13,8 +13,10 @@ from typing import Any
 
 from .. import id_number as ids, masking, secrets_store
 from ..errors import BadInput, Forbidden, Unauthorized
+from ..models.codes import OneTimeCode
 from ..security import limits, passwords
 from . import accounts, audit, captcha, codes, rate_limit, sessions
+from .protection import REQUIRED_QUESTIONS, answers_match, question_list
 from .sessions import CurrentSession
 
 ACTIVATION_SMS = "【社保个人网上服务】您正在激活账号，验证码{code}，5分钟内有效。请勿告诉他人。"
@@ -42,7 +44,7 @@ def login(id_number: str, password: str, captcha_id: str, captcha_answer: str,
     captcha.consume(captcha_id, captcha_answer)
     account = accounts.find(number)
     outcome = accounts.check_password(account, number, password)
-    if outcome != "ok":
+    if outcome != "ok" or account is None:
         reason = "unknown_account" if account is None else "locked" if outcome == "refused" else "bad_password"
         audit.record(number, "login", reason, ip)
         raise _bad_credentials()
@@ -92,7 +94,6 @@ def keepalive(current: CurrentSession) -> dict[str, Any]:
 def _stand_ins(number: str) -> tuple[list[str], str]:
     """Questions and a masked phone for an ID number without them: fixed per number (keyed
     hash, so repeated tries see the same) and not computable without the server's key."""
-    from .protection import question_list  # avoids an import cycle
     key = secrets_store.get("pseudonym-key").encode("utf-8")
     seed = hmac.new(key, b"forgot#" + number.encode("utf-8"), hashlib.sha256).digest()
     pool = question_list()
@@ -149,8 +150,7 @@ def forgot_complete(reset_token: str, method: str, new_password: str, ip: str,
     return {"status": "ok"}
 
 
-def _check_answers(flow, protection: list[dict], answers: list[str] | None) -> None:
-    from .protection import REQUIRED_QUESTIONS, answers_match
+def _check_answers(flow: OneTimeCode, protection: list[dict], answers: list[str] | None) -> None:
     if not isinstance(answers, list) or len(answers) != REQUIRED_QUESTIONS:
         raise BadInput("请回答全部密保问题", code="answers_required", field="answers")
     codes.count_attempt(flow)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path
 
 from .. import clock
@@ -95,7 +96,7 @@ def load(purpose: str, token: str | None) -> OneTimeCode:
     return flow
 
 
-def _open_condition(now: float):
+def _open_condition(now: float) -> Condition:
     return (OneTimeCode.code_key.exists() & (OneTimeCode.attempts < max_checks())
             & (OneTimeCode.expires_at > now))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalicelib import clock
 from chalicelib.errors import BadInput, Gone, TooManyRequests, Unauthorized
@@ -59,7 +60,8 @@ def test_twenty_parallel_checks_with_the_right_code_among_them_check_at_most_fiv
     for round_no in range(4):
         token, right, _ = open_flow(round_no)
         flow = codes.load("activation", token)
-        outcomes = burst(20, lambda i: codes.check_code(flow, right if i == 13 else wrong_code(right, i)))
+        outcomes = burst(20, lambda i, flow=flow, right=right: codes.check_code(
+            flow, right if i == 13 else wrong_code(right, i)))
         checked = outcomes.count("ok") + outcomes.count("code_wrong")
         assert outcomes.count("ok") <= 1 and checked <= 5, outcomes
         assert attempts_of(token) <= 5
@@ -88,13 +90,13 @@ def test_wrong_guesses_racing_the_right_one_never_revive_the_used_flow(tables):
         token, right, _ = open_flow(round_no)
         flow = codes.load("activation", token)
 
-        def use(index: int) -> None:
+        def use(index: int, flow: OneTimeCode = flow, right: str = right) -> None:
             codes.check_code(flow, right if index == 0 else wrong_code(right, index))
             codes.consume(flow)
         outcomes = burst(12, use)
         assert outcomes.count("ok") <= 1
         if outcomes.count("ok"):
-            assert burst(1, lambda _: codes.load("activation", token)) == ["flow_expired"]
+            assert burst(1, lambda _, token=token: codes.load("activation", token)) == ["flow_expired"]
             assert all(item.expires_at for item in OneTimeCode.scan())  # nothing rewritten without expiry
             assert codes._key("activation", token) not in {i.code_key for i in OneTimeCode.scan()}
 

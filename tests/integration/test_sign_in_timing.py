@@ -46,8 +46,8 @@ def test_unknown_wrong_and_locked_take_the_same_time(tables):
             bodies.add(tuple(sorted(body.items())))
         accounts.clear_failures(KNOWN)  # keep the known account below its limit
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
-    print("\nsign-in answer medians (ms, %d tries each): %s" % (
-        TRIES, ", ".join(f"{name} {value:.1f}" for name, value in medians.items())))
+    shown = ", ".join(f"{name} {value:.1f}" for name, value in medians.items())
+    print(f"\nsign-in answer medians (ms, {TRIES} tries each): {shown}")
     assert len(bodies) == 1  # one status and body for the three
     spread = max(medians.values()) - min(medians.values())
     assert spread < max(30.0, 0.3 * min(medians.values())), medians  # one skipped argon2 verify: ~50 ms here
