@@ -118,7 +118,7 @@ def inspect(data: bytes) -> bytes:
                       "请按证件照比例裁剪后再上传")
     if _is_grayscale(img):
         raise _reject("photo_grayscale", "照片为黑白（灰度）照片，请上传彩色照片")
-    normalised = img.convert("RGB").resize((width_px, height_px), Image.LANCZOS)
+    normalised = img.convert("RGB").resize((width_px, height_px), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     normalised.save(out, "JPEG", quality=JPEG_QUALITY, subsampling=0, optimize=True)
     result = out.getvalue()
