@@ -70,3 +70,8 @@ def interest_source(y: int | str) -> str:
 
 def flexible() -> dict[str, Any]:
     return data()["flexible_employment"]
+
+
+def resident() -> dict[str, Any]:
+    """City-rural resident insurance paid online: kinds, medical years, pension levels."""
+    return data()["resident_insurance"]

@@ -2,15 +2,15 @@
 from chalice import Blueprint, Response
 
 from functions import web
-from chalicelib.services import messages, payment_bank_query, payment_orders
+from chalicelib.services import messages, payment_bank_query, payment_orders, payment_requests
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/payments/options", methods=["GET"])
 def payment_options():
-    """Payable months (current and back-payable), base band, rates and banks for a kind."""
-    return payment_orders.options(web.session(), web.query("kind", required=True))
+    """What can be paid for a kind: months and base band, or resident years and levels; banks."""
+    return payment_requests.options(web.session(), web.query("kind", required=True))
 
 
 @bp.route("/payments/orders", methods=["GET"])
@@ -21,10 +21,8 @@ def list_orders():
 
 @bp.route("/payments/orders", methods=["POST"])
 def create_order():
-    """Choose type, months and base: a DRAFT order with its lines and total (201)."""
-    data = web.json_object()
-    result = payment_orders.create_order(web.session(), data.get("kind"), data.get("months"),
-                                         data.get("base_fen"), web.client_ip())
+    """A DRAFT order with its lines and total (201): flexible months + base, or a resident year."""
+    result = payment_requests.create_order(web.session(), web.json_object(), web.client_ip())
     return Response(body=result, status_code=201, headers={"Content-Type": "application/json"})
 
 

@@ -1,4 +1,4 @@
-"""Demo data seeding (infra/seed): the four residents of PRODUCT.md §4, amounts from the policy
+"""Demo data seeding (infra/seed): the five residents of PRODUCT.md §4, amounts from the policy
 data, idempotent re-runs, and the generator used for synthetic residents."""
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ ZHANG = "371402198503142314"
 LI = "37142519620708352X"
 WANG = "371481199004225625"
 LIU = "371403195501011110"
+ZHAO = "371428198806152345"
 
 
 def _months_between(start: str, end: str) -> int:
@@ -56,10 +57,11 @@ def _by_type(rows):
 
 # ---- the demo residents (data) -----------------------------------------------------------
 
-def test_demo_residents_are_the_four_of_the_product_reference():
+def test_demo_residents_are_the_five_of_the_product_reference():
     residents = {r["id_number"]: (r["name"], r["phone"]) for r in demo_residents()}
     assert residents == {ZHANG: ("张伟", "13800001111"), LI: ("李秀英", "13800002222"),
-                         WANG: ("王芳", "13800003333"), LIU: ("刘强", "13800004444")}
+                         WANG: ("王芳", "13800003333"), LIU: ("刘强", "13800004444"),
+                         ZHAO: ("赵敏", "13800005555")}
 
 
 def test_demo_id_numbers_are_valid_and_from_dezhou():
@@ -192,13 +194,13 @@ def test_seeding_twice_gives_the_same_item_counts(tables):
     seed_all(only=mine)
     first = _counts()
     audit_first = AuditEvent.count()
-    assert first["sbp-local-accounts"] == 4
+    assert first["sbp-local-accounts"] == 5
     assert first["sbp-local-contributions"] == sum(len(seed_contributions.history_for(r))
                                                   for r in demo_residents())
     again = seed_all(only=mine)
     assert _counts() == first
     assert AuditEvent.count() == audit_first
-    assert again["accounts"] == {"created": 0, "existing": 4}
+    assert again["accounts"] == {"created": 0, "existing": 5}
     assert set(again["contributions"].values()) == {0}
 
 
@@ -246,4 +248,4 @@ def test_seed_command_seeds_through_the_ops_cli(tables, capsys):
     args = build_parser().parse_args(["seed", "--only", "accounts"])
     assert args.func(args) == 0
     assert "seed accounts" in capsys.readouterr().out
-    assert Account.count() == 4
+    assert Account.count() == 5

@@ -10,6 +10,10 @@ range `order_no` (reconciliation of one day's payments).
 `lines`: [{"period", "base_fen", "rate_bp", "amount_fen", "account_fen"}]; money integer fen.
 `attempt` counts trips to the bank (a FAILED order may be paid again: same order, new attempt).
 `version` increases on every change (optimistic concurrency on amendments).
+Resident orders (城乡居民, kinds resident_medical / resident_pension) pay one `year`; `months` is
+["YYYY01"] (the period a yearly contribution is posted under) and `insured_id_number` /
+`insured_name` say whose record it is for (the payer, `id_number`, or a family member; the
+month lock and the posting use the insured person). `level_fen` is the resident pension level.
 """
 from __future__ import annotations
 
@@ -73,6 +77,10 @@ class PaymentOrder(TableModel):
     bank_txn_id = UnicodeAttribute(null=True)
     event_id = UnicodeAttribute(null=True)
     closed_reason = UnicodeAttribute(null=True)
+    year = NumberAttribute(null=True)
+    insured_id_number = UnicodeAttribute(null=True)
+    insured_name = UnicodeAttribute(null=True)
+    level_fen = NumberAttribute(null=True)
     by_person = OrdersByPerson()
     open_orders = OpenOrders()
     by_paid_day = OrdersByPaidDay()

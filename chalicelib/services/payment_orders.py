@@ -15,17 +15,21 @@ the contribution item in the same TransactWriteItems.
 
 Every state change of an order is one TransactWriteItems that also writes the order's to-do
 item (待办事项, resumable at `/pay/order.html?no=...`).
+
+Resident orders (城乡居民医保 / 养老, `payment_resident`) are orders of one year, posted under the
+period YYYY01 of the insured person (`insured_of`); they use the same states, locks, bank,
+settlement and expiry as flexible-employment orders.
 """
 from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
+from typing import Any, Callable
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from .. import clock, money, policy, settings
+from .. import clock, id_number as ids, money, policy, settings
 from ..errors import BadInput, Conflict, NotFound
 from ..models.base import condition_failed, on_condition_failed, transaction
 from ..models.contributions import Contribution
@@ -59,6 +63,32 @@ def person_type_key(id_number: str, type_code: str) -> str:
     return f"{id_number}#{type_code}"
 
 
+def insured_of(order: PaymentOrder) -> str:
+    """Whose record the order pays into: a family member named on a resident order, else the payer."""
+    return order.insured_id_number or order.id_number
+
+
+def is_resident(order: PaymentOrder) -> bool:
+    return order.year is not None
+
+
+def mask_name(name: str) -> str:
+    """赵敏 → 赵*, 欧阳小明 → 欧**明 (how a name other than one's own is shown)."""
+    if len(name) <= 2:
+        return name[:1] + "*" * (len(name) - 1)
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def order_title(order: PaymentOrder) -> str:
+    """What the order pays, as the resident reads it in the to-do list and messages."""
+    if not is_resident(order):
+        return f"灵活就业{'养老' if order.type_code == '110' else '医疗'}缴费"
+    title = f"{order.year}年度{policy.insurance_types()[order.type_code]['short']}缴费"
+    if order.insured_id_number and order.insured_id_number != order.id_number:
+        title += f"（为{mask_name(order.insured_name or '')}缴纳）"
+    return title
+
+
 def _new_order_no() -> str:
     return "P" + clock.now_dt().strftime("%Y%m%d") + secrets.token_hex(5).upper()
 
@@ -66,8 +96,7 @@ def _new_order_no() -> str:
 def task_item(order: PaymentOrder, status: str, now: int) -> PendingTask:
     type_name = policy.type_name(order.type_code)
     step = STEP_OF[status]
-    title = f"灵活就业{'养老' if order.type_code == '110' else '医疗'}缴费 {money.yuan(order.total_fen)}" \
-            f"（{STEP_NAMES[step]}）"
+    title = f"{order_title(order)} {money.yuan(order.total_fen)}（{STEP_NAMES[step]}）"
     return PendingTask(id_number=order.id_number, task_id=f"{TASK_KIND}#{order.order_no}", kind=TASK_KIND,
                        title=title, step=step, resume_path=f"/pay/order.html?no={order.order_no}",
                        created_at=order.created_at, updated_at=now,
@@ -102,7 +131,15 @@ def view(order: PaymentOrder) -> dict[str, Any]:
         "expires_at": order.updated_at + ttl_s() if order.status in OPEN_STATUSES else None,
         "paid_at": order.paid_at, "bank_txn_id": order.bank_txn_id,
         "resume_path": f"/pay/order.html?no={order.order_no}",
+        "title": order_title(order), "year": order.year, "level_fen": order.level_fen,
+        "insured": _insured_view(order) if is_resident(order) else None,
     }
+
+
+def _insured_view(order: PaymentOrder) -> dict[str, Any]:
+    insured = insured_of(order)
+    return {"self": insured == order.id_number, "name_masked": mask_name(order.insured_name or ""),
+            "id_number_masked": ids.mask(insured)}
 
 
 def _audit(id_number: str, action: str, outcome: str, ip: str | None, order: PaymentOrder, **extra) -> None:
@@ -146,8 +183,9 @@ def options(current: CurrentSession, kind: Any) -> dict[str, Any]:
 
 # ---- creating and amending ---------------------------------------------------------------
 
-def _taken_months(id_number: str, type_code: str, months: list[str], order_no: str | None) -> list[str]:
-    """After a cancelled transaction: which of `months` are paid or held by another order."""
+def taken_months(id_number: str, type_code: str, months: list[str], order_no: str | None) -> list[str]:
+    """After a cancelled transaction: which of `months` of `id_number` (the insured person) are
+    paid or held by another order."""
     person_type = person_type_key(id_number, type_code)
     taken = []
     for month in months:
@@ -172,7 +210,7 @@ def _months_conflict(months: list[str]) -> Conflict:
 
 
 def _lock_months(tx: TransactWrite, order: PaymentOrder, months: list[str], now: int) -> None:
-    person_type = person_type_key(order.id_number, order.type_code)
+    person_type = person_type_key(insured_of(order), order.type_code)
     for month in months:
         tx.save(MonthLock(person_type=person_type, period=month, order_no=order.order_no, created_at=now),
                 condition=MonthLock.period.does_not_exist())
@@ -182,7 +220,7 @@ def _lock_months(tx: TransactWrite, order: PaymentOrder, months: list[str], now:
 
 
 def _release_months(tx: TransactWrite, order: PaymentOrder, months: list[str]) -> None:
-    person_type = person_type_key(order.id_number, order.type_code)
+    person_type = person_type_key(insured_of(order), order.type_code)
     for month in months:
         tx.delete(MonthLock(person_type=person_type, period=month),
                   condition=MonthLock.order_no == order.order_no)
@@ -193,29 +231,44 @@ def create_order(current: CurrentSession, kind: Any, months: Any, base_fen: Any,
     chosen = check_months(months)
     base = check_base(base_fen)
     lines, total = quote(type_code, chosen, base)
+    order = new_order(current.id_number, kind, type_code, chosen, base, lines, total)
+    return store_new_order(order, ip, _months_conflict)
+
+
+def new_order(id_number: str, kind: str, type_code: str, months: list[str], base_fen: int,
+              lines: list[dict], total_fen: int, **resident: Any) -> PaymentOrder:
+    """A DRAFT order (not stored); `resident` carries year / insured / level of a resident order."""
     now = int(clock.now())
-    order = PaymentOrder(order_no=_new_order_no(), id_number=current.id_number, kind=kind,
-                         type_code=type_code, months=chosen, base_fen=base, lines=lines, total_fen=total,
-                         currency=banks.currency(), status=DRAFT, open_status=DRAFT,
-                         step=STEP_OF[DRAFT], attempt=0, version=1, created_at=now, updated_at=now)
+    return PaymentOrder(order_no=_new_order_no(), id_number=id_number, kind=kind, type_code=type_code,
+                        months=months, base_fen=base_fen, lines=lines, total_fen=total_fen,
+                        currency=banks.currency(), status=DRAFT, open_status=DRAFT, step=STEP_OF[DRAFT],
+                        attempt=0, version=1, created_at=now, updated_at=now, **resident)
+
+
+def store_new_order(order: PaymentOrder, ip: str | None,
+                    conflict: Callable[[list[str]], Conflict]) -> dict:
+    """One transaction: the order, a lock per month of the insured person (free, not paid) and
+    the to-do item; `conflict(taken months)` is raised when a month is paid or held."""
     try:
         with transaction() as tx:
             tx.save(order, condition=PaymentOrder.order_no.does_not_exist())
-            _lock_months(tx, order, chosen, now)
-            tx.save(task_item(order, DRAFT, now))
+            _lock_months(tx, order, list(order.months), order.created_at)
+            tx.save(task_item(order, DRAFT, order.created_at))
     except TransactWriteError as exc:
         if not condition_failed(exc):
             raise
-        taken = _taken_months(current.id_number, type_code, chosen, order.order_no)
-        _audit(current.id_number, "payment.create", "months_taken", ip, order, months=taken)
-        raise _months_conflict(taken or chosen) from None
-    _audit(current.id_number, "payment.create", "ok", ip, order)
+        taken = taken_months(insured_of(order), order.type_code, list(order.months), order.order_no)
+        _audit(order.id_number, "payment.create", "months_taken", ip, order, months=taken)
+        raise conflict(taken or list(order.months)) from None
+    _audit(order.id_number, "payment.create", "ok", ip, order)
     return view(order)
 
 
 def amend_order(current: CurrentSession, order_no: str, months: Any, base_fen: Any, ip: str | None) -> dict:
     """上一步: change months or base of a DRAFT or CONFIRMED order; it goes back to DRAFT."""
     order = order_for(current, order_no)
+    if is_resident(order):
+        raise Conflict("城乡居民缴费订单不能修改，如需更改请作废后重新办理", code="order_state")
     if order.status not in (DRAFT, CONFIRMED):
         raise Conflict("该订单当前不能修改", code="order_state", field="status")
     chosen = check_months(months)
@@ -241,7 +294,7 @@ def amend_order(current: CurrentSession, order_no: str, months: Any, base_fen: A
     except TransactWriteError as exc:
         if not condition_failed(exc):
             raise
-        taken = _taken_months(current.id_number, order.type_code, added, order.order_no)
+        taken = taken_months(current.id_number, order.type_code, added, order.order_no)
         if taken:
             raise _months_conflict(taken) from None
         raise Conflict("订单已被其他操作更改，请刷新后重试", code="order_changed") from None

@@ -9,6 +9,12 @@ everything or nothing. A payment for a month already paid (e.g. by an import) is
 the month listed in the conflicts list (`record_conflicts`) for operations. The webhook (`bank_notifications`), the resident's "查询银行"
 (`payment_bank_query`), the expiry job (`payment_expiry`) and the reconciliation `--apply` all
 use `apply_bank_result`.
+
+Resident orders (城乡居民) post the same way, through the same `records.post_contributions`,
+into the insured person's record (`insured_of`: the payer or the family member named on the
+order), with the government subsidy as the 'employer' part; a resident pension year also
+credits the insured person's pension account year (`PensionAccountYear`, ADD in the same
+transaction). The payer gets the message; an insured family member gets one too.
 """
 from __future__ import annotations
 
@@ -26,12 +32,16 @@ from ..models.base import condition_failed, transaction
 from ..models.contributions import Contribution
 from ..models.order_locks import MonthLock
 from ..models.orders import PaymentOrder
+from ..models.pension_accounts import PensionAccountYear
 from . import audit, messages, record_conflicts, records
 from .payment_dues import label
 from .payment_orders import (AWAITING, CANCELLED, EXPIRED, FAILED, PAID, STEP_OF, UNPAID_CONTRIBUTION_STATUSES,
-                             person_type_key, task_item, task_key)
+                             insured_of, is_resident, order_title, person_type_key, task_item, task_key)
 
 FLEXIBLE_EMPLOYER = "灵活就业"
+RESIDENT_EMPLOYER = "城乡居民（网上缴费）"
+RESIDENT_PENSION = "170"
+RESIDENT_YEAR_MONTHS = 12
 MAX_TX_ATTEMPTS = 4
 
 
@@ -111,16 +121,31 @@ def _event_recorded(event_key: str) -> bool:
 
 
 def _paid_row(order: PaymentOrder, line: dict[str, Any], result: BankResult) -> dict[str, Any]:
-    """The contribution a paid order line posts."""
+    """The contribution a paid order line posts (in the insured person's record)."""
+    if is_resident(order):
+        return {"period": line["period"], "employer": RESIDENT_EMPLOYER, "base_fen": line["base_fen"],
+                "employer_fen": line["subsidy_fen"], "personal_fen": line["amount_fen"],
+                "account_fen": line["account_fen"], "status": PAID, "posted_on": _paid_day(result),
+                "source": f"payment:{order.order_no}"}
     return {"period": line["period"], "employer": FLEXIBLE_EMPLOYER, "base_fen": line["base_fen"],
             "employer_fen": 0, "personal_fen": line["amount_fen"], "account_fen": line["account_fen"],
             "status": PAID, "posted_on": _paid_day(result), "source": f"payment:{order.order_no}"}
 
 
+def _paid_text(order: PaymentOrder, periods: list[str]) -> str:
+    if is_resident(order):
+        return (f"{order_title(order)}共{money.yuan(order.total_fen)}已缴费成功"
+                f"（{policy.type_name(order.type_code)}），订单号{order.order_no}。")
+    months_text = "、".join(label(p) for p in periods)
+    return (f"您的{policy.type_name(order.type_code)}（灵活就业）{months_text}共"
+            f"{money.yuan(order.total_fen)}已缴费成功，订单号{order.order_no}。")
+
+
 def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> None:
     now = int(clock.now())
     paid_on = _paid_day(result)
-    person_type = person_type_key(order.id_number, order.type_code)
+    insured = insured_of(order)
+    person_type = person_type_key(insured, order.type_code)
     periods = [line["period"] for line in order.lines]
     with transaction() as tx:
         tx.save(_event_item(result, "APPLIED"), condition=BankEvent.event_key.does_not_exist())
@@ -135,16 +160,23 @@ def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> N
             & (PaymentOrder.currency == result.currency))
         rows = [_paid_row(order, line, result) for line in order.lines]
         # the months and the per-person type summary, under the record-precedence condition
-        records.post_contributions(tx, order.id_number, order.type_code, rows)
+        records.post_contributions(tx, insured, order.type_code, rows)
         for line in order.lines:
             tx.update(MonthLock(person_type=person_type, period=line["period"]),
                       actions=[MonthLock.state.set(PAID)], condition=MonthLock.order_no == order.order_no)
+        if is_resident(order) and order.type_code == RESIDENT_PENSION:
+            credited = sum(int(line["account_fen"]) for line in order.lines)
+            tx.update(PensionAccountYear(id_number=insured, year=str(order.year)),
+                      actions=[PensionAccountYear.months.add(RESIDENT_YEAR_MONTHS),
+                               PensionAccountYear.credited_fen.add(credited),
+                               PensionAccountYear.source.set("payment")])
         tx.delete(task_key(order))
-        months_text = "、".join(label(p) for p in periods)
-        tx.save(messages.build(order.id_number, "payment_paid", "缴费成功",
-                               f"您的{policy.type_name(order.type_code)}（灵活就业）{months_text}共"
-                               f"{money.yuan(order.total_fen)}已缴费成功，订单号{order.order_no}。",
+        tx.save(messages.build(order.id_number, "payment_paid", "缴费成功", _paid_text(order, periods),
                                order.order_no))
+        if insured != order.id_number:
+            tx.save(messages.build(insured, "payment_paid_for_you", "他人为您代缴",
+                                   f"已有他人为您代缴{order.year}年度{policy.type_name(order.type_code)}"
+                                   f"{money.yuan(order.total_fen)}，已记入您的缴费记录。"))  # the order is the payer's
 
 
 def _commit_failed(order: PaymentOrder, result: BankResult) -> None:
@@ -211,7 +243,7 @@ def apply_bank_result(result: BankResult, allow_from: tuple[str, ...] = (AWAITIN
             reason = "months_already_paid" if taken else "order_inconsistent"
             stored = _store_event(result, "FLAGGED", reason)
             for line in taken:  # record precedence: the month keeps its payment; ops decide
-                record_conflicts.record("payment", order.id_number, order.type_code, line["period"],
+                record_conflicts.record("payment", insured_of(order), order.type_code, line["period"],
                                         _paid_row(order, line, result), f"payment:{order.order_no}")
             return "FLAGGED" if stored else "DUPLICATE"
         _after_commit(order, result)
@@ -227,8 +259,9 @@ def _changed(order: PaymentOrder) -> bool:
 
 
 def _months_taken(order: PaymentOrder) -> list[dict[str, Any]]:
-    """The order's lines whose month is already recorded as paid (after a refused commit)."""
-    person_type = person_type_key(order.id_number, order.type_code)
+    """The order's lines whose month is already recorded as paid in the insured person's record
+    (after a refused commit)."""
+    person_type = person_type_key(insured_of(order), order.type_code)
     taken = []
     for line in order.lines:
         try:

@@ -5,7 +5,8 @@
   pension) from `records_demo.json`;
 - pension account years (养老个人账户) derived from the 110 rows: months paid and the amounts
   credited per closed year, as the core system's year-ends (the interest is computed on
-  reading, with the policy rates; the current year comes from the posted months);
+  reading, with the policy rates; the current year comes from the posted months); for a
+  resident pension contributor (170, not ended: 赵敏) from the yearly 170 rows, 12 months a year;
 - the monthly pension payments of 李秀英 since her retirement (2017-08): 基础养老金,
   个人账户养老金 (balance at retirement ÷ the divisor for her age, policy data), 过渡性养老金 and the
   yearly 调整增加 from `pension_adjustment_bp`; and 刘强's resident pension (城乡居民基本养老金)
@@ -84,25 +85,31 @@ def seed_summaries(resident: dict[str, Any]) -> int:
 
 # ---- pension account ----------------------------------------------------------------------
 
-def account_years_from_rows(id_number: str) -> dict[int, dict[str, int]]:
+RESIDENT_PENSION = "170"
+RESIDENT_YEAR_MONTHS = 12
+
+
+def account_years_from_rows(id_number: str, type_code: str = "110") -> dict[int, dict[str, int]]:
+    """Months and credited amount per year; a resident pension (170) row is one year of 12 months."""
+    months_per_row = RESIDENT_YEAR_MONTHS if type_code == RESIDENT_PENSION else 1
     years: dict[int, dict[str, int]] = {}
-    for row in Contribution.query(f"{id_number}#110"):
+    for row in Contribution.query(f"{id_number}#{type_code}"):
         if row.status not in records.PAID_STATUSES:
             continue
         entry = years.setdefault(int(row.period[:4]), {"months": 0, "credited_fen": 0})
-        entry["months"] += 1
+        entry["months"] += months_per_row
         entry["credited_fen"] += int(row.account_fen or 0)
     return years
 
 
-def seed_pension_account(id_number: str) -> int:
+def seed_pension_account(id_number: str, type_code: str = "110") -> int:
     """The core system's closed year-ends (the years before this one); the current year is
     computed from the posted contributions by services/pension_account.py (provisional)."""
     existing = {item.year for item in PensionAccountYear.query(id_number)}
     this_year = clock.now_dt().year
     written = 0
     with PensionAccountYear.batch_write() as batch:
-        for year, entry in sorted(account_years_from_rows(id_number).items()):
+        for year, entry in sorted(account_years_from_rows(id_number, type_code).items()):
             if str(year) in existing or year >= this_year:
                 continue
             batch.save(PensionAccountYear(id_number=id_number, year=str(year), months=entry["months"],
@@ -244,6 +251,8 @@ def seed() -> dict[str, Any]:
         counts = {"summaries": seed_summaries(resident)}
         if "110" in _types_of(resident):
             counts["account_years"] = seed_pension_account(number)
+        elif RESIDENT_PENSION in _types_of(resident) and RESIDENT_PENSION not in extra.get("ended_types", {}):
+            counts["account_years"] = seed_pension_account(number, RESIDENT_PENSION)
         if extra.get("pension"):
             counts["pension_payments"] = seed_pension_payments(number, extra["pension"])
         counts["employment"] = seed_employment(number, extra)
