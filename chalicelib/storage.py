@@ -11,6 +11,9 @@ from typing import Any
 from . import settings
 
 PRESIGN_MAX_S = 300
+# Generated files handed out once (statements, data exports); the bucket expires them after a day
+# (infra/cfn_resources.py DOWNLOADS_PREFIX).
+DOWNLOADS_PREFIX = "downloads/"
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,8 +1,8 @@
 """Personal information routes."""
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from functions import web
-from chalicelib.services import audit, person
+from chalicelib.services import audit, data_export, person
 
 bp = Blueprint(__name__)
 
@@ -17,3 +17,10 @@ def me():
 def access_log():
     """The resident's own sign-in and change log, newest first."""
     return {"items": audit.for_person(web.session().id_number)}
+
+
+@bp.route("/me/export", methods=["POST"])
+def export_my_data():
+    """下载我的数据: everything the portal holds about the resident, a zip of JSON + CSV (201)."""
+    result = data_export.export(web.session(), web.client_ip())
+    return Response(body=result, status_code=201, headers={"Content-Type": "application/json"})

@@ -1,9 +1,9 @@
 """Records routes: contributions by type and year, summary, gaps, pension account, pension
 payments, labour contracts and public employment information."""
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from functions import web
-from chalicelib.services import employment, pension_account, pension_payments, records
+from chalicelib.services import employment, pension_account, pension_payments, records, statements
 
 bp = Blueprint(__name__)
 
@@ -50,3 +50,16 @@ def labour_contracts():
 def employment_notices():
     """Public employment information (就业登记、失业登记 ...), newest first (?cursor=)."""
     return employment.employment_notices(web.session(), web.query("cursor", max_chars=512))
+
+
+@bp.route("/records/statements", methods=["GET"])
+def statement_years():
+    """The years a personal rights record (个人权益记录单) can be printed for, newest first."""
+    return statements.available(web.session())
+
+
+@bp.route("/records/statements", methods=["POST"])
+def issue_statement():
+    """The personal rights record of a year as PDF: a short-lived download link (201)."""
+    result = statements.issue(web.session(), web.json_object().get("year"), web.client_ip())
+    return Response(body=result, status_code=201, headers={"Content-Type": "application/json"})

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from chalicelib.security import headers as http_headers
+from chalicelib.storage import DOWNLOADS_PREFIX
 
 from . import stage_env
 
@@ -45,6 +46,9 @@ UPLOAD_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
 # Objects under this prefix of the uploads bucket are unfinished uploads; they expire.
 ABANDONED_UPLOAD_PREFIX = "incoming/"
 ABANDONED_UPLOAD_DAYS = 1
+# Generated downloads (权益记录单 PDFs, "下载我的数据" zips, under storage.DOWNLOADS_PREFIX) are
+# fetched at once through a short presigned link; the objects themselves are gone a day later.
+DOWNLOADS_DAYS = 1
 
 RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 
@@ -218,6 +222,8 @@ def build_template(stage: str) -> dict[str, Any]:
             {"Id": "expire-abandoned-uploads", "Status": "Enabled", "Prefix": ABANDONED_UPLOAD_PREFIX,
              "ExpirationInDays": ABANDONED_UPLOAD_DAYS,
              "NoncurrentVersionExpiration": {"NoncurrentDays": ABANDONED_UPLOAD_DAYS}},
+            {"Id": "expire-generated-downloads", "Status": "Enabled", "Prefix": DOWNLOADS_PREFIX,
+             "ExpirationInDays": DOWNLOADS_DAYS, "NoncurrentVersionExpiration": {"NoncurrentDays": DOWNLOADS_DAYS}},
             {"Id": "expire-old-versions", "Status": "Enabled",
              "NoncurrentVersionExpiration": {"NoncurrentDays": 30}},
         ]},

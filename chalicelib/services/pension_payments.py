@@ -22,7 +22,7 @@ SCHEMES = ("employee", "resident")
 BENEFIT_NAMES = {"employee": "职工基本养老金（退休金）", "resident": "城乡居民基本养老金"}
 
 
-def _row(item: PensionPayment) -> dict[str, Any]:
+def payment_view(item: PensionPayment) -> dict[str, Any]:
     scheme = item.scheme if item.scheme in SCHEMES else "employee"
     return {"period": item.period, "scheme": scheme, "benefit_name": BENEFIT_NAMES[scheme],
             "gross_fen": int(item.gross_fen),
@@ -50,6 +50,6 @@ def history(current: CurrentSession, from_period: str | None, to_period: str | N
         query, PAGE_SIZE, "pension-payments", current.id_number, {"f": start, "t": end}, cursor_text,
         key_of=lambda item: {"p": item.period},
         start_key_of=lambda pos: {"id_number": {"S": current.id_number}, "period": {"S": str(pos.get("p"))}})
-    rows = [_row(i) for i in items]
+    rows = [payment_view(i) for i in items]
     return {"from": start, "to": end, "items": rows, "next_cursor": next_cursor,
             "page_gross_fen": sum(r["gross_fen"] for r in rows)}

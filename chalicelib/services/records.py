@@ -94,7 +94,7 @@ def check_year(value: Any) -> int:
 
 # ---- year view -----------------------------------------------------------------------------
 
-def _row(item: Contribution) -> dict[str, Any]:
+def contribution_view(item: Contribution) -> dict[str, Any]:
     return {"period": item.period, "employer": item.employer, "base_fen": int(item.base_fen),
             "employer_fen": int(item.employer_fen), "personal_fen": int(item.personal_fen),
             "account_fen": int(item.account_fen or 0), "status": item.status,
@@ -113,7 +113,7 @@ def year_view(current: CurrentSession, type_code: str, year: Any, cursor_text: s
         cursor_text, key_of=lambda item: {"p": item.period},
         start_key_of=lambda pos: {"person_type": {"S": person_type}, "period": {"S": str(pos.get("p"))}})
     return {"type_code": type_code, "type_name": policy.type_name(type_code), "year": y,
-            "page_size": YEAR_PAGE_SIZE, "items": [_row(i) for i in items], "next_cursor": next_cursor}
+            "page_size": YEAR_PAGE_SIZE, "items": [contribution_view(i) for i in items], "next_cursor": next_cursor}
 
 
 # ---- summary -------------------------------------------------------------------------------
