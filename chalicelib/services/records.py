@@ -87,8 +87,9 @@ def check_year(value: Any) -> int:
         year = int(value)
     except (TypeError, ValueError):
         raise BadInput("请选择查询年份", code="invalid_year", field="year") from None
-    if not MIN_YEAR <= year <= clock.now_dt().year:
-        raise BadInput(f"查询年份应在{MIN_YEAR}年至今年之间", code="invalid_year", field="year")
+    # next year too: resident insurance (城乡居民) for a year is paid in the autumn before it
+    if not MIN_YEAR <= year <= clock.now_dt().year + 1:
+        raise BadInput(f"查询年份应在{MIN_YEAR}年至明年之间", code="invalid_year", field="year")
     return year
 
 

@@ -22,15 +22,6 @@ from .sessions import CurrentSession
 ACTION = "records_statement"
 
 
-def check_year(value: Any) -> int:
-    if isinstance(value, str) and value.isdigit() and len(value) == 4:
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) \
-            or not records.MIN_YEAR <= value <= clock.now_dt().year + 1:
-        raise BadInput("请选择记录单的年度（四位数字年份）", code="invalid_year", field="year")
-    return value
-
-
 def years_with_data(id_number: str) -> list[int]:
     """Years in which the resident has a contribution row or a pension account year, newest first."""
     years: set[int] = set()
@@ -76,7 +67,7 @@ def facts(id_number: str, year: int) -> dict[str, Any]:
 
 def issue(current: CurrentSession, year: Any, ip: str | None) -> dict[str, Any]:
     """The year's record as PDF in S3 and a short-lived link to it (201 at the route)."""
-    chosen = check_year(year)
+    chosen = records.check_year(year)
     content = facts(current.id_number, chosen)
     from .. import pdf_statement  # noqa: PLC0415 (reportlab only on this path)
     issued_on = datetime.fromtimestamp(clock.now(), clock.CHINA_TZ).strftime("%Y年%m月%d日")
