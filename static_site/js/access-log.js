@@ -8,7 +8,7 @@
     password_reset: "找回密码（重置）", protection_change: "设置密码保护",
     phone_change_start: "更改手机号码（发送验证码）", phone_change: "更改手机号码",
     email_change_start: "更改邮箱（发送验证码）", email_change: "更改邮箱",
-    account_create: "开通账号"
+    account_create: "开通账号", records_statement: "生成个人权益记录单", data_export: "下载我的数据"
   };
   var OUTCOMES = {
     ok: "成功", bad_password: "密码错误", bad_old_password: "原密码错误", locked: "账号已锁定",

@@ -238,7 +238,8 @@ def public_states(page, url, check) -> None:
 
 def flexible_worker_states(page, url, check) -> None:
     """王芳's copy: the exit dialog, form errors, a payment order through its steps (then
-    cancelled, so the months are free again), the card application, a certificate."""
+    cancelled, so the months are free again), the card application, a certificate, a resident
+    medical payment for someone not found, a statement and a data export generated."""
     page.goto(url + "/home.html")
     settle(page)
     page.click("#exit-button")
@@ -285,6 +286,25 @@ def flexible_worker_states(page, url, check) -> None:
     page.locator("#mine-table [data-action=log]").first.click()
     page.wait_for_selector("#log-section:not([hidden])")
     check("/records/certificates.html", "its verification log")
+
+    page.goto(url + "/pay/resident.html?kind=resident_medical")
+    settle(page)
+    page.check("#whom-other")
+    page.fill("#member-id", "371402199001011239")
+    page.fill("#member-name", "张三")
+    page.click("#next")
+    page.wait_for_selector("#resident-form .field-error")
+    check("/pay/resident.html", "an insured person not found")
+    page.goto(url + "/records/statement.html")
+    settle(page)
+    page.click("#statement-button")
+    page.wait_for_selector("#statement-download")
+    check("/records/statement.html", "a statement generated")
+    page.goto(url + "/account/my-data.html")
+    settle(page)
+    page.click("#export-button")
+    page.wait_for_selector("#export-download")
+    check("/account/my-data.html", "the data export generated")
 
 
 def retiree_states(page, url, check) -> None:

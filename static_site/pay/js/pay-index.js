@@ -16,8 +16,8 @@
         list.appendChild(el("li", {},
           el("a", { href: "/pay/order.html?no=" + encodeURIComponent(o.order_no) },
             o.type_name + " " + SBP.fen(o.total_fen) + "（" + o.status_name + "）"),
-          el("div", { className: "muted" }, "订单号 " + o.order_no + "，月份：" +
-            o.months.map(SBP.month).join("、"))));
+          el("div", { className: "muted" }, "订单号 " + o.order_no + "，" + (o.year ? "" : "月份：") +
+            PAY.periodsText(o) + (o.insured && !o.insured.self ? "，为" + o.insured.name_masked + "缴纳" : ""))));
       });
       area.appendChild(list);
     }, function (err) {

@@ -49,8 +49,15 @@
       document.getElementById("order-no").textContent = o.order_no;
       document.getElementById("type-name").textContent = PAY.KIND_TITLES[o.kind] || o.type_name;
       document.getElementById("total").textContent = SBP.fen(o.total_fen);
-      PAY.lineRows(document.getElementById("lines"), o.lines);
-      document.getElementById("back").setAttribute("href", "/pay/new.html?no=" + encodeURIComponent(o.order_no));
+      if (o.year) PAY.residentRows(document.getElementById("lines").closest("table"), o.lines, o);
+      else PAY.lineRows(document.getElementById("lines"), o.lines);
+      if (o.insured) {
+        document.getElementById("insured-name").textContent = o.insured.self ? "本人" :
+          o.insured.name_masked + "（" + o.insured.id_number_masked + "）";
+        show("insured-line", true);
+      }
+      document.getElementById("back").setAttribute("href", o.year ? PAY.startPath(o.kind) :
+        "/pay/new.html?no=" + encodeURIComponent(o.order_no));
       show("summary", true);
       show("review-form", o.status === "DRAFT");
       show("bank-form", o.status === "CONFIRMED" || o.status === "FAILED");
@@ -74,14 +81,14 @@
         result.appendChild(el("p", {}, "订单有效期至 " + SBP.dateTime(o.expires_at) + "，过期未付将自动作废。"));
       } else if (o.status === "PAID") {
         setStep("result");
-        notice("success", "缴费成功！" + o.months.map(SBP.month).join("、") + " 共 " + SBP.fen(o.total_fen) + " 已到账。");
+        notice("success", "缴费成功！" + PAY.periodsText(o) + " 共 " + SBP.fen(o.total_fen) + " 已到账。");
         result.appendChild(el("p", { id: "paid-detail" }, "支付银行：" + (o.bank_name || "") + "，银行流水号：" + (o.bank_txn_id || "")));
       } else if (o.status === "CANCELLED") {
         setStep("result"); notice("notice", "本订单已作废。");
-        result.appendChild(el("p", {}, el("a", { href: "/pay/new.html?kind=" + encodeURIComponent(o.kind) }, "重新办理缴费")));
+        result.appendChild(el("p", {}, el("a", { href: PAY.startPath(o.kind) }, "重新办理缴费")));
       } else if (o.status === "EXPIRED") {
         setStep("result"); notice("notice", "本订单已过期（超过规定时间未完成支付）。");
-        result.appendChild(el("p", {}, el("a", { href: "/pay/new.html?kind=" + encodeURIComponent(o.kind) }, "重新办理缴费")));
+        result.appendChild(el("p", {}, el("a", { href: PAY.startPath(o.kind) }, "重新办理缴费")));
       }
       document.title = (o.status_name || "缴费订单") + " - 社保个人网上服务";
       SBP.announce(statusArea.textContent);
