@@ -16,7 +16,12 @@ from chalicelib.models.order_locks import MonthLock
 from chalicelib.models.orders import PaymentOrder
 from chalicelib.models.pension_accounts import PensionAccountYear
 from chalicelib.models.tasks import PendingTask
-from chalicelib.services import payment_expiry, payment_orders, payment_requests, payment_settlement
+from chalicelib.services import (
+    payment_expiry,
+    payment_orders,
+    payment_requests,
+    payment_settlement,
+)
 from infra.seed.residents import by_name
 
 from .helpers import make_account

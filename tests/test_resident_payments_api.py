@@ -12,7 +12,7 @@ from infra.seed.residents import by_name
 
 from .helpers import get, make_account, post, signed_in
 from .test_payments_service import bank_result
-from .test_resident_payments import IN_WINDOW, LIU, UNKNOWN, ZHAO, freeze_at
+from .test_resident_payments import IN_WINDOW, UNKNOWN, ZHAO, freeze_at
 
 ORDERS = "/api/payments/orders"
 

@@ -15,7 +15,8 @@ from chalicelib import clock, money, storage
 from chalicelib.errors import BadInput, NotFound
 from chalicelib.models.contributions import Contribution
 from chalicelib.services import audit, data_export, pension_account, statements
-from infra.seed import contributions as seed_contributions, records as seed_records
+from infra.seed import contributions as seed_contributions
+from infra.seed import records as seed_records
 from infra.seed.residents import by_name
 
 from .helpers import get, make_account, post, signed_in

@@ -24,8 +24,20 @@ from ..models.contribution_summaries import ContributionSummary
 from ..models.contributions import Contribution
 from ..models.orders import PaymentOrder
 from ..models.pension_payments import PensionPayment
-from . import (audit, card_applications, cards, certificates, employment, messages, payment_orders,
-               pension_account, pension_payments, person, records, tasks)
+from . import (
+    audit,
+    card_applications,
+    cards,
+    certificates,
+    employment,
+    messages,
+    payment_orders,
+    pension_account,
+    pension_payments,
+    person,
+    records,
+    tasks,
+)
 from .sessions import CurrentSession
 
 ACTION = "data_export"

@@ -19,11 +19,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .. import clock, id_number as ids, money, policy
+from .. import clock, money, policy
+from .. import id_number as ids
 from ..errors import BadInput, Conflict
 from ..models.contribution_summaries import ContributionSummary
 from . import accounts, banks
-from .payment_orders import insured_of, mask_name, new_order, store_new_order, taken_months
+from .payment_orders import (
+    insured_of,
+    mask_name,
+    new_order,
+    store_new_order,
+    taken_months,
+)
 from .sessions import CurrentSession
 
 MEDICAL, PENSION = "resident_medical", "resident_pension"

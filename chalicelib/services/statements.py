@@ -11,7 +11,8 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from .. import clock, id_number as ids, policy, storage
+from .. import clock, policy, storage
+from .. import id_number as ids
 from ..errors import BadInput, NotFound
 from ..models.contribution_summaries import ContributionSummary
 from ..models.contributions import Contribution
@@ -69,7 +70,7 @@ def issue(current: CurrentSession, year: Any, ip: str | None) -> dict[str, Any]:
     """The year's record as PDF in S3 and a short-lived link to it (201 at the route)."""
     chosen = records.check_year(year)
     content = facts(current.id_number, chosen)
-    from .. import pdf_statement  # noqa: PLC0415 (reportlab only on this path)
+    from .. import pdf_statement
     issued_on = datetime.fromtimestamp(clock.now(), clock.CHINA_TZ).strftime("%Y年%m月%d日")
     pdf = pdf_statement.render(content, issued_on)
     key = f"{storage.DOWNLOADS_PREFIX}statements/{secrets.token_hex(16)}.pdf"

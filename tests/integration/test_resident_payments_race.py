@@ -27,7 +27,7 @@ def _try(payer: str, data: dict) -> str:
         return exc.code
 
 
-def test_parallel_orders_for_the_same_insured_year_exactly_one_wins(residents):  # noqa: F811
+def test_parallel_orders_for_the_same_insured_year_exactly_one_wins(residents):
     attempts = [(LIU, FOR_ZHAO)] * 5 + [(ZHAO, SELF)] * 5
     with ThreadPoolExecutor(max_workers=10) as pool:
         outcomes = list(pool.map(lambda a: _try(*a), attempts))
@@ -36,7 +36,7 @@ def test_parallel_orders_for_the_same_insured_year_exactly_one_wins(residents): 
     assert MonthLock.count(f"{ZHAO}#390") == 1
 
 
-def test_parallel_notifications_post_the_year_once_and_it_stays_paid(residents):  # noqa: F811
+def test_parallel_notifications_post_the_year_once_and_it_stays_paid(residents):
     order = payment_requests.create_order(me(LIU), FOR_ZHAO, None)
     payment_orders.confirm(me(LIU), order["order_no"], None)
     at_bank = payment_orders.pay(me(LIU), order["order_no"], "ccb", None)
