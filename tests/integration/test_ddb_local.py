@@ -120,6 +120,6 @@ def test_demo_seed_is_idempotent_and_year_queries_work(tables):
     assert counts() == first
     assert set(again["contributions"].values()) == {0}
     assert first[Contribution.Meta.table_name] == sum(len(history_for(by_name(n)))
-                                                       for n in ("张伟", "李秀英", "王芳", "刘强"))
+                                                       for n in ("张伟", "李秀英", "王芳", "刘强", "赵敏"))
     year_2020 = list(Contribution.query(f"{ZHANG}#110", Contribution.period.between("202001", "202012")))
     assert [row.period for row in year_2020] == [f"2020{m:02d}" for m in range(1, 13)]

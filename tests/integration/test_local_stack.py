@@ -137,4 +137,4 @@ def test_local_stack_keeps_a_new_password_and_uploads_across_a_restart(tmp_path)
     finally:
         assert stop_stack(process) == 0
     log = (work / "second.log").read_text(encoding="utf-8")
-    assert "seed accounts: {'created': 0, 'existing': 4}" in log
+    assert "seed accounts: {'created': 0, 'existing': 5}" in log
