@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from chalicelib import clock, policy
-from chalicelib.errors import BadInput, Conflict
+from chalicelib.errors import BadInput, Conflict, TooManyRequests
 from chalicelib.models.contribution_summaries import ContributionSummary
 from chalicelib.models.contributions import Contribution
 from chalicelib.models.messages import ResidentMessage
@@ -116,6 +116,19 @@ def test_an_insured_mismatch_gets_one_plain_answer_and_writes_nothing(residents,
     assert caught.value.code == "insured_not_found"
     assert caught.value.message == "未找到与该身份证号和姓名相符的城乡居民医保参保人，请核对后重新输入"
     assert nothing_written()
+
+
+def test_naming_someone_else_is_limited_per_payer_and_hour(residents):
+    limit = policy.resident()["medical"]["insured_lookups_per_hour"]
+    for _ in range(limit):
+        with pytest.raises(BadInput):
+            medical(LIU, insured={"id_number": ZHAO, "name": "赵小敏"})
+    with pytest.raises(TooManyRequests) as caught:  # even with the right name now
+        medical(LIU, insured={"id_number": ZHAO, "name": "赵敏"})
+    assert caught.value.code == "insured_lookups_exceeded" and "一小时后" in caught.value.message
+    assert medical(LIU)["status"] == "DRAFT"  # paying for oneself is not a lookup
+    clock.travel(3600)  # the next hour
+    assert medical(LIU, insured={"id_number": ZHAO, "name": "赵敏"})["insured"]["name_masked"] == "赵*"
 
 
 @pytest.mark.parametrize("year", [2026, 2028, "2027x", None])

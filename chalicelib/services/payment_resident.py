@@ -5,7 +5,8 @@ who may be insured by it, and creating it.
   window (policy data) contains today; for the payer or for a family member named by ID number
   + name who is a known person enrolled in resident medical. Any mismatch (unknown ID, other
   name, not enrolled) gets the same answer, so the form cannot be used to learn which part was
-  wrong.
+  wrong; and a payer may name someone else only `insured_lookups_per_hour` times an hour
+  (`rate_limit.hit`, one conditional write), so it cannot be used to sweep through ID numbers.
 - Resident pension (城乡居民养老, kind `resident_pension`, type 170): the payer only, aged
   `age_from`..`age_to` on the payment day and not in the employee pension, at one of the year's
   levels (档次).
@@ -21,9 +22,10 @@ from typing import Any
 
 from .. import clock, money, policy
 from .. import id_number as ids
-from ..errors import BadInput, Conflict
+from ..errors import BadInput, Conflict, TooManyRequests
 from ..models.contribution_summaries import ContributionSummary
-from . import accounts, banks
+from ..security import pseudonym
+from . import accounts, banks, rate_limit
 from .payment_orders import (
     insured_of,
     mask_name,
@@ -133,10 +135,20 @@ def insured_person(current: CurrentSession, insured: Any, type_code: str) -> tup
     if not isinstance(name, str) or not name.strip() or len(name) > 30:
         raise BadInput("请填写参保人的姓名", code="invalid_insured", field="insured.name")
     number = ids.normalise(number, field="insured.id_number")
+    _count_lookup(current)
     account = accounts.find(number)
     if account is None or account.name != name.strip() or not _enrolled(account.profile, type_code):
         raise BadInput(INSURED_MISMATCH, code="insured_not_found", field="insured")
     return account.id_number, account.name
+
+
+def _count_lookup(current: CurrentSession) -> None:
+    limit = int(policy.resident()["medical"]["insured_lookups_per_hour"])
+    try:
+        rate_limit.hit("insured_lookup", pseudonym.of(current.id_number), limit, window_s=3600)
+    except TooManyRequests:
+        raise TooManyRequests("核对参保人信息的次数过多，请一小时后再试", code="insured_lookups_exceeded",
+                              field="insured") from None
 
 
 def _age_on(id_number: str, day: date) -> int:

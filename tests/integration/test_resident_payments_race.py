@@ -1,12 +1,14 @@
 """Resident payments on DynamoDB Local: the same year of the same insured person ordered in
 parallel by several payers — exactly one order wins (the month-lock transaction, not a read
 before the write); after it is paid, nobody can order that year again; the paid year is posted
-once to the insured person's record even when the bank's notification arrives in parallel."""
+once to the insured person's record even when the bank's notification arrives in parallel; a
+burst of lookups of other people stops exactly at the hourly limit."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib.errors import Conflict
+from chalicelib import policy
+from chalicelib.errors import BadInput, Conflict, TooManyRequests
 from chalicelib.models.contributions import Contribution
 from chalicelib.models.order_locks import MonthLock
 from chalicelib.models.orders import PaymentOrder
@@ -48,3 +50,20 @@ def test_parallel_notifications_post_the_year_once_and_it_stays_paid(residents):
     with ThreadPoolExecutor(max_workers=6) as pool:
         again = list(pool.map(lambda a: _try(*a), [(ZHAO, SELF)] * 3 + [(LIU, FOR_ZHAO)] * 3))
     assert again == ["year_taken"] * 6
+
+
+def test_parallel_lookups_of_other_people_stop_at_the_hourly_limit(residents):
+    limit = policy.resident()["medical"]["insured_lookups_per_hour"]
+    wrong = {"kind": "resident_medical", "year": 2027, "insured": {"id_number": ZHAO, "name": "赵小敏"}}
+
+    def attempt(_):
+        try:
+            payment_requests.create_order(me(LIU), wrong, None)
+        except (BadInput, TooManyRequests) as exc:
+            return exc.code
+        return "created"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(attempt, range(limit + 6)))
+    assert sorted(outcomes) == ["insured_lookups_exceeded"] * 6 + ["insured_not_found"] * limit
+    assert PaymentOrder.count() == 0
