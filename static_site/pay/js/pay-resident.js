@@ -74,8 +74,10 @@
       $("year-hint").textContent = "缴费期：" + first.window_from + " 至 " + first.window_to;
       if (kind === "resident_medical") {
         $("whom-fieldset").hidden = false;
-        $("self-label").textContent = "本人（" + answer.self.name_masked + "）";
-        if (!answer.self.eligible) {
+        var selfTaken = first.self_state !== "payable";
+        $("self-label").textContent = "本人（" + answer.self.name_masked + "）" +
+          (selfTaken ? "：" + first.year + "年度已缴费或已在未完成的订单中" : "");
+        if (!answer.self.eligible || selfTaken) {
           $("whom-self").disabled = true;
           $("whom-other").checked = true;
           $("member-fields").hidden = false;
