@@ -19,7 +19,7 @@ def _month(period: str) -> str:
 class _Page:
     """A top-down writer that starts a new page when the current one is full."""
 
-    def __init__(self, canvas, height: float, margin: float):
+    def __init__(self, canvas: Any, height: float, margin: float) -> None:
         self.c, self.height, self.margin = canvas, height, margin
         self.y = height - margin
 
@@ -38,17 +38,17 @@ class _Page:
     def row(self, columns: list[float], cells: list[str], step: float = 15) -> None:
         self.need(step)
         self.c.setFont(FONT, 10)
-        for x, cell in zip(columns, cells):
+        for x, cell in zip(columns, cells, strict=False):
             self.c.drawString(x, self.y, cell)
         self.y -= step
 
 
 def render(facts: dict[str, Any], issued_on: str, issuer: str = "社会保险个人网上服务") -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas as pdf_canvas
+    from reportlab.lib.pagesizes import A4  # noqa: PLC0415
+    from reportlab.lib.units import mm  # noqa: PLC0415
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: PLC0415
+    from reportlab.pdfgen import canvas as pdf_canvas  # noqa: PLC0415
 
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))

@@ -3,9 +3,12 @@ ID + name, one plain answer on a mismatch, a year paid once whoever pays it, the
 the insured person's record and pension account, cancel / expiry releasing the year."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
+import time_machine
 
 from chalicelib import clock, policy
 from chalicelib.errors import BadInput, Conflict, TooManyRequests
@@ -25,22 +28,35 @@ from chalicelib.services import (
 from infra.seed.residents import by_name
 
 from .helpers import make_account
-from .test_payments_service import bank_result, freeze_at, me
+from .test_payments_service import bank_result, me
 
 LIU, ZHAO, WANG = "371403195501011110", "371428198806152345", "371481199004225625"
 UNKNOWN = "371402199001011239"  # a valid ID number nobody holds
 IN_WINDOW = datetime(2026, 11, 30, 10, 0, tzinfo=clock.CHINA_TZ)  # 2027 medical window: 2026-09 … 12
 
 
-@pytest.fixture
-def residents(tables):
+@contextmanager
+def frozen_at(moment: datetime) -> Iterator[time_machine.Traveller]:
+    """Time stands still at `moment` (time-machine); `clock.travel` moves chalicelib's clock on."""
+    clock.reset()
+    with time_machine.travel(moment, tick=False) as traveller:
+        yield traveller
+    clock.reset()
+
+
+def make_residents() -> None:
     """刘强, 赵敏 and 王芳 as the demo data describes them (profiles from demo_residents.json)."""
-    freeze_at(IN_WINDOW)
     for name in ("刘强", "赵敏", "王芳"):
         demo = by_name(name)
         make_account(demo["id_number"], name=name, phone=demo["phone"], state="SET", profile=demo["profile"])
-    yield
-    clock.reset()
+
+
+@pytest.fixture
+def residents(tables):
+    """The residents, at a frozen moment inside the 2027 resident medical collection window."""
+    with frozen_at(IN_WINDOW) as traveller:
+        make_residents()
+        yield traveller
 
 
 def medical(payer: str, year=2027, insured=None) -> dict:
@@ -140,7 +156,7 @@ def test_a_year_outside_the_collection_window_is_refused(residents, year):
 
 
 def test_the_window_follows_the_date(residents):
-    freeze_at(datetime(2027, 1, 5, 9, 0, tzinfo=clock.CHINA_TZ))  # the 2027 window closed on 12-31
+    residents.move_to(datetime(2027, 1, 5, 9, 0, tzinfo=clock.CHINA_TZ))  # the 2027 window closed on 12-31
     with pytest.raises(BadInput) as caught:
         medical(LIU)
     assert caught.value.code == "year_not_open" and "2026-09-01至2026-12-31" in caught.value.message

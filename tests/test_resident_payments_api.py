@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import clock
 from chalicelib.models.accounts import Account
 from chalicelib.models.orders import PaymentOrder
 from chalicelib.services import payment_settlement
@@ -12,7 +11,7 @@ from infra.seed.residents import by_name
 
 from .helpers import get, make_account, post, signed_in
 from .test_payments_service import bank_result
-from .test_resident_payments import IN_WINDOW, UNKNOWN, ZHAO, freeze_at
+from .test_resident_payments import IN_WINDOW, UNKNOWN, ZHAO, frozen_at
 
 ORDERS = "/api/payments/orders"
 
@@ -20,17 +19,16 @@ ORDERS = "/api/payments/orders"
 @pytest.fixture
 def cookies(client):
     """Signed-in sessions of 刘强 and 赵敏; 王芳's account exists (not in resident medical)."""
-    freeze_at(IN_WINDOW)
-    out = {}
-    for name in ("刘强", "赵敏"):
-        demo = by_name(name)
-        out[name] = signed_in(client, demo["id_number"])
-        Account.get(demo["id_number"]).update(actions=[Account.profile.set(demo["profile"]),
-                                                       Account.name.set(name)])
-    wang = by_name("王芳")
-    make_account(wang["id_number"], name="王芳", phone=wang["phone"], state="SET", profile=wang["profile"])
-    yield out
-    clock.reset()
+    with frozen_at(IN_WINDOW):
+        out = {}
+        for name in ("刘强", "赵敏"):
+            demo = by_name(name)
+            out[name] = signed_in(client, demo["id_number"])
+            Account.get(demo["id_number"]).update(actions=[Account.profile.set(demo["profile"]),
+                                                           Account.name.set(name)])
+        wang = by_name("王芳")
+        make_account(wang["id_number"], name="王芳", phone=wang["phone"], state="SET", profile=wang["profile"])
+        yield out
 
 
 def test_create_resident_medical_for_a_family_member_answers_201_one_line(client, cookies):

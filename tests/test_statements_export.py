@@ -21,7 +21,8 @@ from infra.seed.residents import by_name
 
 from .helpers import get, make_account, post, signed_in
 from .test_certificates import pdf_text
-from .test_payments_service import freeze_at, me
+from .test_payments_service import me
+from .test_resident_payments import frozen_at
 
 ZHAO = "371428198806152345"
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=clock.CHINA_TZ)
@@ -30,13 +31,12 @@ NOW = datetime(2026, 11, 30, 10, 0, tzinfo=clock.CHINA_TZ)
 @pytest.fixture
 def zhao(tables):
     """赵敏 with her demo history (resident pension 2010–2025, resident medical 2010–2026)."""
-    freeze_at(NOW)
-    demo = by_name("赵敏")
-    make_account(ZHAO, name="赵敏", phone=demo["phone"], state="SET", profile=demo["profile"])
-    seed_records.store_history(seed_contributions.history_for(demo))
-    seed_records.seed_pension_account(ZHAO, "170")
-    yield demo
-    clock.reset()
+    with frozen_at(NOW):
+        demo = by_name("赵敏")
+        make_account(ZHAO, name="赵敏", phone=demo["phone"], state="SET", profile=demo["profile"])
+        seed_records.store_history(seed_contributions.history_for(demo))
+        seed_records.seed_pension_account(ZHAO, "170")
+        yield demo
 
 
 def stored(url: str) -> bytes:
@@ -135,6 +135,7 @@ def test_export_lists_the_access_log_and_orders(zhao):
 
 def test_export_api_answers_201_and_needs_a_session(client, zhao):
     cookie = signed_in(client, ZHAO)
+    clock.travel(5)  # time stands still: the export comes after the sign-in in the log
     response = post(client, "/api/me/export", {}, cookie=cookie)
     assert response.status_code == 201, response.json_body
     assert set(response.json_body) == {"download_url", "expires_at"}

@@ -17,7 +17,8 @@ import io
 import json
 import secrets
 import zipfile
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .. import clock, policy, storage
 from ..models.contribution_summaries import ContributionSummary

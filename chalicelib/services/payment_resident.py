@@ -17,6 +17,7 @@ transaction as flexible-employment orders (`payment_orders.store_new_order`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -136,10 +137,10 @@ def insured_person(current: CurrentSession, insured: Any, type_code: str) -> tup
         raise BadInput("请填写参保人的姓名", code="invalid_insured", field="insured.name")
     number = ids.normalise(number, field="insured.id_number")
     _count_lookup(current)
-    account = accounts.find(number)
-    if account is None or account.name != name.strip() or not _enrolled(account.profile, type_code):
+    member = accounts.find(number)
+    if member is None or member.name != name.strip() or not _enrolled(member.profile, type_code):
         raise BadInput(INSURED_MISMATCH, code="insured_not_found", field="insured")
-    return account.id_number, account.name
+    return member.id_number, member.name
 
 
 def _count_lookup(current: CurrentSession) -> None:
@@ -180,7 +181,7 @@ def _in_employee_pension(id_number: str) -> bool:
 
 # ---- creating -----------------------------------------------------------------------------
 
-def _year_conflict(year: int, insured_self: bool):
+def _year_conflict(year: int, insured_self: bool) -> Callable[[list[str]], Conflict]:
     def conflict(_taken: list[str]) -> Conflict:
         whom = "您" if insured_self else "该参保人"
         return Conflict(f"{whom}{year}年度已缴费或已在其他未完成的订单中，不能重复缴纳",
@@ -190,7 +191,7 @@ def _year_conflict(year: int, insured_self: bool):
 
 def create_order(current: CurrentSession, data: dict[str, Any], ip: str | None) -> dict:
     """A DRAFT resident order of one year (201 at the route); nothing written on bad input."""
-    kind = data.get("kind")
+    kind = str(data["kind"])  # a resident kind: payment_requests looked
     type_code = kinds()[kind]
     year = check_year(kind, data.get("year"))
     if kind == MEDICAL:

@@ -70,7 +70,7 @@ def issue(current: CurrentSession, year: Any, ip: str | None) -> dict[str, Any]:
     """The year's record as PDF in S3 and a short-lived link to it (201 at the route)."""
     chosen = records.check_year(year)
     content = facts(current.id_number, chosen)
-    from .. import pdf_statement
+    from .. import pdf_statement  # noqa: PLC0415 (reportlab only on this path)
     issued_on = datetime.fromtimestamp(clock.now(), clock.CHINA_TZ).strftime("%Y年%m月%d日")
     pdf = pdf_statement.render(content, issued_on)
     key = f"{storage.DOWNLOADS_PREFIX}statements/{secrets.token_hex(16)}.pdf"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from chalicelib import policy
 from chalicelib.errors import BadInput, Conflict, TooManyRequests
 from chalicelib.models.contributions import Contribution
@@ -15,7 +17,15 @@ from chalicelib.models.orders import PaymentOrder
 from chalicelib.services import payment_orders, payment_requests, payment_settlement
 
 from ..test_payments_service import bank_result, me
-from ..test_resident_payments import LIU, ZHAO, residents  # noqa: F401 (fixture)
+from ..test_resident_payments import IN_WINDOW, LIU, ZHAO, frozen_at, make_residents
+
+
+@pytest.fixture
+def residents(tables):
+    with frozen_at(IN_WINDOW):
+        make_residents()
+        yield
+
 
 FOR_ZHAO = {"kind": "resident_medical", "year": 2027, "insured": {"id_number": ZHAO, "name": "赵敏"}}
 SELF = {"kind": "resident_medical", "year": 2027}
