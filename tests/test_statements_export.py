@@ -58,7 +58,7 @@ def test_statement_pdf_holds_the_years_rows_and_pension_account(zhao):
         row = Contribution.get(f"{ZHAO}#{type_code}", "202501")
         assert f"（{type_code}）" in text
         assert money.yuan(row.personal_fen) in text and money.yuan(row.employer_fen) in text
-    account = next(r for r in pension_account.compute(pension_account.years_of(ZHAO)) if r["year"] == 2025)
+    account = next(r for r in pension_account.ledger(ZHAO, "202512", 12) if r["year"] == 2025)
     assert f"年末余额{money.yuan(account['closing_fen'])}" in text
     assert f"本年记账12个月{money.yuan(account['credited_fen'])}" in text
     assert audit.for_person(ZHAO)[0]["action"] == "records_statement"

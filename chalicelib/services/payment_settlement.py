@@ -12,9 +12,9 @@ use `apply_bank_result`.
 
 Resident orders (城乡居民) post the same way, through the same `records.post_contributions`,
 into the insured person's record (`insured_of`: the payer or the family member named on the
-order), with the government subsidy as the 'employer' part; a resident pension year also
-credits the insured person's pension account year (`PensionAccountYear`, ADD in the same
-transaction). The payer gets the message; an insured family member gets one too.
+order), with the government subsidy as the 'employer' part (a resident pension year then shows
+in the pension account, computed from the posted contributions). The payer gets the message; an
+insured family member gets one too.
 """
 from __future__ import annotations
 
@@ -32,16 +32,26 @@ from ..models.base import condition_failed, transaction
 from ..models.contributions import Contribution
 from ..models.order_locks import MonthLock
 from ..models.orders import PaymentOrder
-from ..models.pension_accounts import PensionAccountYear
 from . import audit, messages, record_conflicts, records
 from .payment_dues import label
-from .payment_orders import (AWAITING, CANCELLED, EXPIRED, FAILED, PAID, STEP_OF, UNPAID_CONTRIBUTION_STATUSES,
-                             insured_of, is_resident, order_title, person_type_key, task_item, task_key)
+from .payment_orders import (
+    AWAITING,
+    CANCELLED,
+    EXPIRED,
+    FAILED,
+    PAID,
+    STEP_OF,
+    UNPAID_CONTRIBUTION_STATUSES,
+    insured_of,
+    is_resident,
+    order_title,
+    person_type_key,
+    task_item,
+    task_key,
+)
 
 FLEXIBLE_EMPLOYER = "灵活就业"
 RESIDENT_EMPLOYER = "城乡居民（网上缴费）"
-RESIDENT_PENSION = "170"
-RESIDENT_YEAR_MONTHS = 12
 MAX_TX_ATTEMPTS = 4
 
 
@@ -164,12 +174,6 @@ def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> N
         for line in order.lines:
             tx.update(MonthLock(person_type=person_type, period=line["period"]),
                       actions=[MonthLock.state.set(PAID)], condition=MonthLock.order_no == order.order_no)
-        if is_resident(order) and order.type_code == RESIDENT_PENSION:
-            credited = sum(int(line["account_fen"]) for line in order.lines)
-            tx.update(PensionAccountYear(id_number=insured, year=str(order.year)),
-                      actions=[PensionAccountYear.months.add(RESIDENT_YEAR_MONTHS),
-                               PensionAccountYear.credited_fen.add(credited),
-                               PensionAccountYear.source.set("payment")])
         tx.delete(task_key(order))
         tx.save(messages.build(order.id_number, "payment_paid", "缴费成功", _paid_text(order, periods),
                                order.order_no))

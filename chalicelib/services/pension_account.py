@@ -11,7 +11,8 @@ The account always reflects what was paid (PRODUCT section 3):
   years before the current one, and the retirement year;
 - every year after the last official one is computed from the posted employee-pension (110)
   contributions — paid online or imported — and marked provisional (暂计), so a payment shows
-  in the account at once;
+  in the account at once; for a resident with no employee pension who pays into resident
+  pension (170, 赵敏), from her yearly 170 contributions (12 months a paid year);
 - a month of an official year paid online later (a backpayment, source `payment:…`, not yet
   restated by the core system's contribution export) is added to that year, which is then
   marked provisional too (once the core system exports the month, its row says `import` and its
@@ -38,6 +39,8 @@ from .sessions import CurrentSession
 
 _DEN = 10000 * 1000 * 2  # basis points × permille × the halving of the month factor
 EMPLOYEE_PENSION = "110"
+RESIDENT_PENSION = "170"  # a resident pension row is one paid year, posted under YYYY01
+MONTHS_PER_ROW = {EMPLOYEE_PENSION: 1, RESIDENT_PENSION: 12}
 PAID_STATUSES = ("PAID", "BACKPAID")
 
 
@@ -138,15 +141,37 @@ def retirement_period(id_number: str) -> str | None:
     return f"{year + month // 12}{month % 12 + 1:02d}"
 
 
+def pays_resident_pension(id_number: str) -> bool:
+    """A resident who pays into resident pension (170, not ended) — for one without employee
+    pension contributions (赵敏) that is the account's source."""
+    try:
+        summary = ContributionSummary.get(id_number, RESIDENT_PENSION)
+    except ContributionSummary.DoesNotExist:
+        return False
+    return bool(summary.paid) and not summary.state
+
+
 def _posted(id_number: str, last_official: int | None, through: str
             ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
-    """Months and account credits of the paid 110 contributions through the month `through`, by
+    """Months and account credits of the paid contributions through the month `through`, by
     year: every one after `last_official`, and those paid online in the official years (one
-    Query, projected)."""
+    Query, projected). The source is the employee pension (110); for a resident without any, the
+    resident pension (170) she pays into (one GetItem and one Query more)."""
     after: dict[int, dict[str, int]] = {}
     online: dict[int, dict[str, int]] = {}
-    for item in Contribution.query(f"{id_number}#{EMPLOYEE_PENSION}", Contribution.period <= through,
+    seen = _collect(id_number, EMPLOYEE_PENSION, last_official, through, after, online)
+    if not seen and pays_resident_pension(id_number):
+        _collect(id_number, RESIDENT_PENSION, last_official, through, after, online)
+    return after, online
+
+
+def _collect(id_number: str, type_code: str, last_official: int | None, through: str,
+             after: dict[int, dict[str, int]], online: dict[int, dict[str, int]]) -> int:
+    """Add the paid rows of one type to `after` / `online`; how many rows the Query returned."""
+    seen = 0
+    for item in Contribution.query(f"{id_number}#{type_code}", Contribution.period <= through,
                                    attributes_to_get=["period", "status", "account_fen", "source"]):
+        seen += 1
         year = int(item.period[:4])
         if item.status not in PAID_STATUSES:
             continue
@@ -157,9 +182,9 @@ def _posted(id_number: str, last_official: int | None, through: str
         else:
             target = after
         entry = target.setdefault(year, {"months": 0, "credited_fen": 0})
-        entry["months"] += 1
+        entry["months"] += MONTHS_PER_ROW[type_code]
         entry["credited_fen"] += int(item.account_fen or 0)
-    return after, online
+    return seen
 
 
 def ledger(id_number: str, through: str, interest_months: int) -> list[dict[str, Any]]:

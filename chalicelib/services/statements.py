@@ -45,8 +45,14 @@ def _type_entry(id_number: str, type_code: str, year: int) -> dict[str, Any] | N
 
 
 def _account_year(id_number: str, year: int) -> dict[str, Any] | None:
+    """The pension account's row of `year` as the account page shows it: a past year in full,
+    this year with interest to the last month passed (provisional years included)."""
+    now = clock.now_dt()
     try:
-        rows = pension_account.compute(pension_account.years_of(id_number))
+        if year >= now.year:
+            rows = pension_account.ledger(id_number, now.strftime("%Y%m"), now.month - 1)
+        else:
+            rows = pension_account.ledger(id_number, f"{year}12", 12)
     except BadInput:
         return None
     return next((row for row in rows if row["year"] == year), None)
