@@ -20,8 +20,16 @@ DDB_READ_TIMEOUT_S = 2
 DDB_MAX_ATTEMPTS = 2  # total, first try included ("standard" retry mode)
 
 
+class StageNotSet(RuntimeError):
+    """STAGE is missing: refusing to guess (a deployed function must never act as `local`)."""
+
+
 def stage() -> str:
-    return os.environ.get("STAGE", LOCAL)
+    """The stage this process runs as; a missing or empty STAGE is an error, never `local`."""
+    value = os.environ.get("STAGE")
+    if not value:
+        raise StageNotSet("STAGE is not set (local, dev or prod); see .chalice/config.json")
+    return value
 
 
 def is_local() -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import TableError
 
+from .. import settings
 from .accounts import Account
 from .audit import AuditEvent
 from .bank_events import BankEvent
@@ -27,8 +28,11 @@ from .record_conflicts import RecordConflict
 from .sessions import Session
 from .tasks import PendingTask
 
-ALL_MODELS = [Account, Session, Captcha, OneTimeCode, OutboxMessage, AuditEvent, PendingTask,
-              Contribution]
+ALL_MODELS = [Account, Session, Captcha, OneTimeCode, AuditEvent, PendingTask, Contribution]
+
+# The outbox holds the SMS and e-mail "sent" on the local stage only: no such table elsewhere.
+if settings.is_local():
+    ALL_MODELS.append(OutboxMessage)
 
 ALL_MODELS += [Card, CardApplication]
 
