@@ -1,7 +1,7 @@
 """Chalice entry point: wiring only. Routes live in functions/, the domain in chalicelib/."""
 from chalice import Chalice
 
-from chalicelib import settings
+from chalicelib import observability, settings
 from functions import web
 from functions import (account, auth, banks, cards, certificates, dev, docs, estimate, payment_expiry,
                        payments, person, records, tasks)
@@ -18,4 +18,5 @@ app.api.binary_types = []  # JSON only; PDFs and photos go through presigned S3 
 for module in ROUTE_MODULES + (LOCAL_ONLY_MODULES if settings.is_local() else ()):
     app.register_blueprint(module.bp, url_prefix="/api")
 
+observability.install(app)
 web.install(app)

@@ -25,7 +25,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from .. import clock, money, policy
+from .. import clock, money, observability, policy
 from ..errors import TemporarilyUnavailable
 from ..models.bank_events import BankEvent
 from ..models.base import condition_failed, transaction
@@ -104,6 +104,7 @@ def _store_event(result: BankResult, outcome: str, reason: str | None = None) ->
             return False
         raise
     if outcome == "FLAGGED":
+        observability.metric(observability.BANK_EVENT_FLAGGED)  # alarmed: an operator must look
         audit.record(None, "bank.notification", "flagged", None,
                      {"bank_code": result.bank_code, "event_id": result.event_id,
                       "order_no": result.order_no, "reason": reason, "source": result.source})
