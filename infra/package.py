@@ -183,7 +183,8 @@ def package(stage: str, out_dir: Path | None = None, log=print) -> Package:
     cmd = chalice + ["--project-dir", str(ROOT), "package", "--stage", stage,
                      "--merge-template", str(resources), str(out_dir)]
     log("$ chalice package --stage %s --merge-template %s %s" % (stage, resources.name, out_dir.name))
-    done = subprocess.run(cmd, cwd=ROOT, env=_chalice_env(), capture_output=True, text=True)
+    # chalice imports app.py, which registers the routes of the stage it runs as.
+    done = subprocess.run(cmd, cwd=ROOT, env={**_chalice_env(), "STAGE": stage}, capture_output=True, text=True)
     if done.returncode:
         raise PackageError(f"chalice package failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     if "Could not install dependencies" in done.stdout + done.stderr:

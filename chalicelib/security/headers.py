@@ -13,6 +13,9 @@ HSTS_MAX_AGE_S = 63072000  # two years
 FRAME_OPTIONS = "DENY"
 REFERRER_POLICY = "no-referrer"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+# The uploads bucket's regional S3 origin in AWS, as a CloudFormation Fn::Sub string:
+# ${AWS::URLSuffix} is amazonaws.com, or amazonaws.com.cn in the China regions (aws-cn).
+UPLOADS_ORIGIN_CFN = "https://s3.${AWS::Region}.${AWS::URLSuffix}"
 
 
 def content_security_policy(connect_src: tuple[str, ...] = (), *, https: bool = False) -> str:
