@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import site_build
+from . import partitions, site_build
+from .cfn_resources import CERTIFICATE_PARAMETER
 from .package import DEPLOYABLE_STAGES, Package, PackageError, package
 
 APP_NAME = "shebao-portal"
@@ -63,6 +64,10 @@ class Deployer:
         self.stage = stage
         self.session = session or boto3.session.Session()
         self.region = self.session.region_name or "us-east-1"
+        regions = partitions.stage_regions(stage)
+        if endpoint_url is None and self.region not in regions:
+            raise DeployError(f"stage {stage} runs in {', '.join(regions)} (infra/stages.json), "
+                              f"not {self.region}: set AWS_DEFAULT_REGION / the profile's region")
         self.endpoint_url = endpoint_url
         self.log = log
         self.wait_delay_s = wait_delay_s
@@ -109,7 +114,7 @@ class Deployer:
     def template_url(self, bucket: str, key: str) -> str:
         if self.endpoint_url:
             return f"{self.endpoint_url.rstrip('/')}/{bucket}/{key}"
-        return f"https://{bucket}.s3.{self.region}.amazonaws.com/{key}"
+        return f"{partitions.s3_regional_url(bucket, self.region)}/{key}"  # .amazonaws.com.cn in China
 
     # -- stack -----------------------------------------------------------------------------
     def _stack(self, cfn, name: str) -> dict[str, Any] | None:
@@ -192,8 +197,9 @@ class Deployer:
         code_key = f"{self.stage}/deployment-{hashlib.sha256(zip_body).hexdigest()}.zip"
         self.upload_artifact(bucket, code_key, zip_body, "application/zip")
         parameters = {"CodeBucket": bucket, "CodeKey": code_key}
-        if "CertificateArn" in template.get("Parameters", {}):
-            parameters["CertificateArn"] = certificate_arn
+        for name in CERTIFICATE_PARAMETER.values():  # ACM ARN (global) or IAM certificate id (China)
+            if name in template.get("Parameters", {}):
+                parameters[name] = certificate_arn
         action, outputs = self.deploy_stack(template, parameters, bucket)
         self.log(f"stack {stack_name(self.stage)} {action}; outputs:")
         for key, value in sorted(outputs.items()):
@@ -220,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Package and deploy a stage to AWS (stack, site, CloudFront).")
     parser.add_argument("--stage", required=True, choices=DEPLOYABLE_STAGES)
     parser.add_argument("--certificate-arn", default="",
-                        help="ACM certificate in us-east-1 for the stage's domain (empty: CloudFront's own domain)")
+                        help="ACM certificate in us-east-1 for the stage's domain (empty: CloudFront's own domain); "
+                             "China regions: the IAM server certificate id (docs/deploy.md)")
     parser.add_argument("--package-dir", type=Path,
                         help="deploy an existing `make package` output instead of packaging again")
     parser.add_argument("--endpoint-url", help=argparse.SUPPRESS)  # moto server in tests
