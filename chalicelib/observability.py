@@ -48,10 +48,12 @@ def metric(name: str, value: float = 1, unit: str = "Count") -> None:
     metrics.add_metric(name=name, unit=getattr(MetricUnit, unit), value=value)
 
 
-def set_resident(pseudonym: str | None) -> None:
-    """Tag the rest of this invocation's log lines with the resident's pseudonym."""
-    if pseudonym:
-        logger.append_keys(resident=pseudonym)
+def set_resident(id_number: str | None) -> None:
+    """Tag the rest of this invocation's log lines with the resident's keyed pseudonym (never
+    the ID number itself)."""
+    if id_number:
+        from .security import pseudonym
+        logger.append_keys(resident=pseudonym.of(id_number))
 
 
 def _in_lambda() -> bool:
@@ -71,6 +73,8 @@ def begin(request_id: str | None, **keys: Any) -> None:
     logger.append_keys(request_id=request_id, **{k: v for k, v in keys.items() if v})
     stage = os.environ.get("STAGE")
     if stage and metrics.default_dimensions.get("stage") != stage:
+        metrics.clear_default_dimensions()
+        metrics.clear_metrics()  # a new invocation: nothing of the previous one is kept
         metrics.set_default_dimensions(stage=stage)
 
 

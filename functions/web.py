@@ -15,7 +15,7 @@ from typing import Any, Callable
 from chalice import Chalice, Response
 from chalice.app import Request
 
-from chalicelib import json_input, settings
+from chalicelib import edge, json_input, observability, settings
 from chalicelib.errors import BadInput, DomainError, Unauthorized
 from chalicelib.security import headers as http_headers
 
@@ -89,14 +89,11 @@ def query(name: str, required: bool = False, max_chars: int = MAX_FIELD_CHARS) -
 
 
 def client_ip() -> str:
-    """The resident's address: API Gateway's source IP, or behind CloudFront the entry
-    CloudFront appended to X-Forwarded-For (the second-to-last one)."""
+    """The resident's address as the edge reports it (`edge.client_address`), never
+    X-Forwarded-For as sent."""
     req = request()
-    source = (req.context or {}).get("identity", {}).get("sourceIp") or "unknown"
-    if settings.is_local():
-        return source
-    forwarded = [p.strip() for p in (req.headers.get("x-forwarded-for") or "").split(",") if p.strip()]
-    return forwarded[-2] if len(forwarded) >= 2 else source
+    source = (req.context or {}).get("identity", {}).get("sourceIp")
+    return edge.client_address(req.headers, source)
 
 
 def user_agent() -> str:
@@ -126,6 +123,7 @@ def session():
         raise Unauthorized("请先登录", code="not_signed_in")
     current = sessions.authenticate(token)
     req._sbp_session = current
+    observability.set_resident(current.id_number)
     return current
 
 
@@ -241,6 +239,8 @@ _PATH_PARAM_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 
 def _refusal(event: Request, path: str) -> Response | None:
     """The answer to a request refused before any handler or storage call, or None."""
+    if not edge.came_through_edge(event.headers):  # outside local: only through CloudFront
+        return error_response(403, "origin_forbidden", "请通过社保服务网站访问")
     for name, value in (event.uri_params or {}).items():
         limit = PATH_PARAM_MAX_CHARS.get(name, PATH_PARAM_DEFAULT_MAX_CHARS)
         if len(value or "") > limit or not _PATH_PARAM_CHARS.match(value or ""):

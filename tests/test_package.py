@@ -66,7 +66,8 @@ def test_app_from_the_extracted_zip_answers_an_api_gateway_event(packaged, tmp_p
         f"    assert app.__file__.startswith({str(extracted)!r}), app.__file__\n"
         "    print(json.dumps(app.app(json.loads(sys.stdin.read()), None)))\n")
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT", "PYTHONPATH")}
-    env.update({"STAGE": "dev", "TABLE_PREFIX": "sbp-dev-", "UPLOADS_BUCKET": "sbp-dev-uploads",
+    # the event carries the origin secret CloudFront adds (X-Origin-Verify in the fixture)
+    env.update({"STAGE": "dev", "ORIGIN_SECRET": "fixture-origin-secret", "TABLE_PREFIX": "sbp-dev-", "UPLOADS_BUCKET": "sbp-dev-uploads",
                 "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
     done = subprocess.run([sys.executable, "-c", script], input=json.dumps(event), capture_output=True,
                           text=True, cwd=tmp_path, env=env, timeout=120)
