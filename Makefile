@@ -3,7 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAGE ?= dev
+# package/lint-cfn/deploy need STAGE=dev|prod: a missing STAGE is an error, never a default.
+STAGE ?=
+need-stage = $(if $(filter dev prod,$(STAGE)),,$(error STAGE=dev or STAGE=prod is required))
 
 .PHONY: install run reset test bench package deploy lint lint-cfn lock lambda-python
 
@@ -110,15 +112,19 @@ lint: install
 # out/$(STAGE)/: sam.json (chalice package --merge-template, generated resources), template.json
 # (the same as plain CloudFormation), deployment.zip.
 package: install
+	$(need-stage)
 	$(PY) -m infra.package --stage $(STAGE)
 
-# cfn-lint on the packaged templates (also run by tests/test_template.py in `make test`).
+# cfn-lint on the packaged templates for the stage's regions (infra/stages.json; also run by
+# tests/test_template.py in `make test`).
 lint-cfn: package
-	$(VENV)/bin/cfn-lint out/$(STAGE)/sam.json out/$(STAGE)/template.json
+	$(VENV)/bin/cfn-lint --regions $$($(PY) -c "from infra.partitions import stage_regions; print(' '.join(stage_regions('$(STAGE)')))") \
+	  -- out/$(STAGE)/sam.json out/$(STAGE)/template.json
 
 # Real AWS: credentials and region from the environment/profile. CERTIFICATE_ARN optional.
 CERTIFICATE_ARN ?=
 deploy: install
+	$(need-stage)
 	$(PY) -m infra.deploy --stage $(STAGE) --certificate-arn "$(CERTIFICATE_ARN)"
 
 bench: local-deps
