@@ -91,3 +91,19 @@ def test_metrics_are_flushed_as_embedded_metric_format_with_the_stage(capsys, mo
     assert directive["Namespace"] == observability.NAMESPACE
     assert emf[observability.BANK_EVENT_FLAGGED] == [1.0] or emf[observability.BANK_EVENT_FLAGGED] == 1.0
     assert emf["stage"] == "dev" and emf["service"] == "shebao-portal"
+
+
+def test_a_failing_expiry_run_is_counted_and_still_fails_the_invocation(client, monkeypatch, capsys):
+    """The failure must reach Lambda (failure destination, Errors alarm) and the metric."""
+    from chalicelib.services import payment_expiry
+
+    def broken(**_):
+        raise RuntimeError("storage down")
+
+    monkeypatch.setattr(payment_expiry, "expire_stale", broken)
+    with pytest.raises(RuntimeError):
+        event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                                resources=["arn:aws:events:us-east-1:123456789012:rule/x"])
+        client.lambda_.invoke("expire_payment_orders", event)
+    emf = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
+    assert any(observability.EXPIRY_JOB_FAILED in e for e in emf)

@@ -348,6 +348,25 @@ def test_expiry_closes_orders_idle_past_the_ttl_and_frees_their_months(fixed_tim
     assert any(m.kind == "payment_expired" for m in ResidentMessage.query(WANG))
 
 
+def test_expiry_job_stops_before_its_timeout_and_leaves_the_rest_for_the_next_run(fixed_time, monkeypatch):
+    first = order_at_bank("icbc", months=["202609"])
+    second = order_at_bank("ccb", months=["202610"])
+    clock.travel(31 * 60)
+    asked = []
+
+    def query(bank, order_no, timeout_s=None):
+        asked.append(timeout_s)
+        return {"order_no": order_no, "status": "PENDING"}
+
+    monkeypatch.setattr(banks, "query_status", query)
+    remaining = iter([60.0, 1.0])  # plenty before the first order, too little before the second
+    counts = payment_expiry.expire_stale(time_left_s=lambda: next(remaining))
+    assert counts["expired"] == 1 and counts["stopped_early"] == 1
+    assert sorted([status_of(first["order_no"]), status_of(second["order_no"])]) == ["AWAITING_PAYMENT", "EXPIRED"]
+    assert asked == [banks.data()["job_query_timeout_s"]]  # the job's short bank timeout
+    assert payment_expiry.expire_stale(time_left_s=lambda: 60.0)["expired"] == 1  # the next run finishes
+
+
 def test_expiry_asks_the_bank_first_and_posts_an_order_the_bank_knows_as_paid(fixed_time, monkeypatch):
     paid_at_bank = order_at_bank("ccb", months=["202609"])
     unpaid = order_at_bank("icbc", months=["202610"])
