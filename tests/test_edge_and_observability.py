@@ -69,12 +69,14 @@ def log_lines(monkeypatch):
 
 
 def test_log_lines_are_json_with_request_id_and_resident_pseudonym(log_lines):
+    from chalicelib.security import pseudonym
     observability.begin("lambda-req-1", api_request_id="api-req-9", path="/api/me")
-    observability.set_resident("p5e0d0nym")
+    observability.set_resident("371402198503142314")
     logging.getLogger("sbp.test").info("something happened")
     [line] = [x for x in log_lines() if x["message"] == "something happened"]
     assert line["request_id"] == "lambda-req-1" and line["api_request_id"] == "api-req-9"
-    assert line["resident"] == "p5e0d0nym" and line["level"] == "INFO" and line["service"] == "shebao-portal"
+    assert line["resident"] == pseudonym.of("371402198503142314") and "371402198503142314" not in json.dumps(line)
+    assert line["level"] == "INFO" and line["service"] == "shebao-portal"
     observability.begin("lambda-req-2")  # the next invocation does not inherit the resident
     logging.getLogger("sbp.test").info("next one")
     [line] = [x for x in log_lines() if x["message"] == "next one"]

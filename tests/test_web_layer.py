@@ -81,14 +81,18 @@ def test_storage_outage_is_503(client, monkeypatch):
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_dev_endpoints_are_refused_outside_local(tables, stage):
+def test_dev_endpoints_are_refused_outside_local(tables, stage, monkeypatch):
+    """Deployed apps do not even register them (tests/test_stage.py); if the code ever ran there,
+    the service refuses too. The request carries the origin secret CloudFront would add."""
+    monkeypatch.setenv("ORIGIN_SECRET", "test-origin-secret")
+    edge = {"X-Origin-Verify": "test-origin-secret"}
     with Client(app_module.app, stage_name="local", project_dir=str(ROOT)) as local:
         created = local.http.post("/api/auth/captcha", headers={"X-Requested-With": "XMLHttpRequest"}).json_body
         assert local.http.get(f"/api/dev/captcha/{created['captcha_id']}").status_code == 200
     with Client(app_module.app, stage_name=stage, project_dir=str(ROOT)) as other:
-        refused = other.http.get(f"/api/dev/captcha/{created['captcha_id']}")
+        refused = other.http.get(f"/api/dev/captcha/{created['captcha_id']}", headers=edge)
         assert refused.status_code == 404 and refused.json_body["error"]["code"] == "dev_only"
-        outbox = other.http.get("/api/dev/outbox?phone=13800001111")
+        outbox = other.http.get("/api/dev/outbox?phone=13800001111", headers=edge)
         assert outbox.status_code == 404
 
 
