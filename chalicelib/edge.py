@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 from . import secrets_store, settings
 

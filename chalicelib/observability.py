@@ -52,7 +52,7 @@ def set_resident(id_number: str | None) -> None:
     """Tag the rest of this invocation's log lines with the resident's keyed pseudonym (never
     the ID number itself)."""
     if id_number:
-        from .security import pseudonym
+        from .security import pseudonym  # noqa: PLC0415 (its secret is read on first use only)
         logger.append_keys(resident=pseudonym.of(id_number))
 
 
@@ -63,7 +63,7 @@ def _in_lambda() -> bool:
 def _start_tracer() -> None:
     global _tracer
     if _tracer is None and _in_lambda() and os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() != "true":
-        from aws_lambda_powertools import Tracer
+        from aws_lambda_powertools import Tracer  # noqa: PLC0415 (the X-Ray SDK costs ~0.4 s to import)
         _tracer = Tracer(service=SERVICE, patch_modules=["botocore"])
 
 
@@ -86,10 +86,11 @@ def end() -> None:
         metrics.clear_metrics()
 
 
-def install(app) -> None:
-    """Chalice middleware for every event type (API requests and the scheduled job)."""
+def install(app: Any) -> None:
+    """Chalice middleware for every event type (API requests and the scheduled job). `app` is the
+    Chalice app (not imported here: chalicelib knows nothing of Chalice)."""
     @app.middleware("all")
-    def observe(event, get_response):
+    def observe(event: Any, get_response: Any) -> Any:
         _start_tracer()
         context = app.lambda_context
         request_id = getattr(context, "aws_request_id", None)

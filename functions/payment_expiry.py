@@ -17,7 +17,7 @@ def _time_left_s() -> float:
 
 
 @bp.schedule(Rate(5, unit=Rate.MINUTES))
-def expire_payment_orders(event):
+def expire_payment_orders(_event):
     """Expire DRAFT/CONFIRMED/AWAITING_PAYMENT/FAILED orders idle past the policy's TTL."""
     try:
         counts = payment_expiry.expire_stale(time_left_s=_time_left_s)

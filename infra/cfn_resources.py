@@ -368,9 +368,9 @@ def _operations(stage: str) -> dict[str, Any]:
     settings_ = partitions.stage_settings(stage)
     retention = int(settings_["log_retention_days"])
     resources: dict[str, Any] = {}
-    for logical_id, function in FUNCTIONS.items():
+    for logical_id in FUNCTIONS:
         resources[f"{logical_id}LogGroup"] = {"Type": "AWS::Logs::LogGroup", **RETAIN, "Properties": {
-            "LogGroupName": {"Fn::Sub": "/aws/lambda/${%s}" % logical_id}, "RetentionInDays": retention}}
+            "LogGroupName": {"Fn::Sub": f"/aws/lambda/${{{logical_id}}}"}, "RetentionInDays": retention}}
     resources["AlarmTopic"] = {"Type": "AWS::SNS::Topic", "Properties": {
         "TopicName": f"sbp-{stage}-alarms", "DisplayName": f"{APP_NAME} {stage} alarms"}}
     resources["AlarmEmailSubscription"] = {"Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail",
@@ -583,9 +583,11 @@ def iam_policy(stage: str) -> dict[str, Any]:
     their indexes, objects of the uploads bucket, this stage's secrets, its own log group,
     traces, and the stage's mail/SMS provider."""
     config = stage_config(stage)
-    statements = _table_statements(stage) + [
+    uploads = config["UPLOADS_BUCKET"]
+    statements = [
+        *_table_statements(stage),
         {"Sid": "Uploads", "Effect": "Allow", "Action": UPLOAD_OBJECT_ACTIONS,
-         "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::%s/*" % config["UPLOADS_BUCKET"]}},
+         "Resource": {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{uploads}/*"}},
         _secrets_statement(stage, secret_names(stage)),
         *_logs_and_traces(stage, ""),
     ]
@@ -601,8 +603,9 @@ def iam_policy(stage: str) -> dict[str, Any]:
 def job_iam_policy(stage: str) -> dict[str, Any]:
     """The expiry job's own policy: the tables it reads and writes, the bank secrets (status
     queries are signed) and the pseudonym key (audit), its log group, traces, its failure queue."""
-    names = ["pseudonym-key"] + [n for n in secret_names(stage) if n.startswith("bank-secret-")]
-    statements = _table_statements(stage, JOB_TABLES, JOB_INDEXES) + [
+    names = ["pseudonym-key", *[n for n in secret_names(stage) if n.startswith("bank-secret-")]]
+    statements = [
+        *_table_statements(stage, JOB_TABLES, JOB_INDEXES),
         _secrets_statement(stage, names),
         *_logs_and_traces(stage, "-" + FUNCTIONS["ExpirePaymentOrders"]),
         {"Sid": "FailureDestination", "Effect": "Allow", "Action": ["sqs:SendMessage"],

@@ -5,7 +5,7 @@ can; this module answers what must be known when the template is generated."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ def s3_regional_url(bucket: str, region: str) -> str:
     return f"https://{bucket}.s3.{region}.{url_suffix(region)}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stages() -> dict[str, Any]:
     return json.loads(STAGES_FILE.read_text(encoding="utf-8"))
 

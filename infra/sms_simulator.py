@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -89,7 +89,7 @@ class SmsSimulator:
             raise SmsError("AuthFailure.InvalidAuthorization", "X-TC-Timestamp missing") from None
         if abs(self.now() - timestamp) > MAX_CLOCK_SKEW_S:
             raise SmsError("AuthFailure.SignatureExpire", "request timestamp outside 5 minutes")
-        if datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d") != date:
+        if datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d") != date:
             raise SmsError("AuthFailure.InvalidAuthorization", "credential date differs from the timestamp")
         if headers.get("x-tc-content-sha256") == "UNSIGNED-PAYLOAD":
             raise SmsError("AuthFailure.InvalidAuthorization", "unsigned payloads are not accepted")
@@ -148,12 +148,12 @@ class SmsSimulator:
         simulator = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server naming)
+            def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 self._answer(simulator.handle("POST", self.path, headers, raw))
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 self._answer({"sent": simulator.sent} if self.path == "/_sim/sent" else
                              {"Response": {"Error": {"Code": "InvalidAction", "Message": "POST only"}}})
 

@@ -23,6 +23,7 @@ def deployed_stage(monkeypatch):
 
 def test_request_without_the_origin_secret_is_refused_outside_local(tables, monkeypatch):
     from chalice.test import Client
+
     import app as app_module
     monkeypatch.setenv("ORIGIN_SECRET", SECRET)
     with Client(app_module.app, stage_name="prod", project_dir=str(ROOT)) as prod:  # the prod stage's env

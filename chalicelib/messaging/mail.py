@@ -36,12 +36,14 @@ def mail_from() -> str:
 
 class OutboxMail:
     def send(self, address: str, subject: str, text: str, code: str | None) -> None:
+        del subject  # the outbox keeps the text and the code
         outbox.write(address, text, code)
 
 
 class SesMail:
     def send(self, address: str, subject: str, text: str, code: str | None) -> None:
-        import boto3
+        del code  # the text carries it
+        import boto3  # noqa: PLC0415 (boto3 only when mail is sent)
         boto3.client("ses", region_name=settings.region()).send_email(
             Source=mail_from(), Destination={"ToAddresses": [address]},
             Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
@@ -50,7 +52,8 @@ class SesMail:
 
 class SmtpMail:
     def send(self, address: str, subject: str, text: str, code: str | None) -> None:
-        import smtplib
+        del code  # the text carries it
+        import smtplib  # noqa: PLC0415 (only on stages that mail by SMTP)
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = mail_from(), address, subject
         message.set_content(text)
@@ -64,7 +67,7 @@ class SmtpMail:
             raise TemporarilyUnavailable(SEND_FAILED, code="mail_unavailable") from exc
 
 
-PROVIDERS = {"outbox": OutboxMail, "ses": SesMail, "smtp": SmtpMail}
+PROVIDERS: dict[str, type[MailSender]] = {"outbox": OutboxMail, "ses": SesMail, "smtp": SmtpMail}
 
 
 def sender() -> MailSender:

@@ -8,13 +8,13 @@ from .accounts import Account
 from .audit import AuditEvent
 from .bank_events import BankEvent
 from .captchas import Captcha
-from .certificate_verifications import CertificateVerification
-from .certificates import Certificate
 from .card_applications import CardApplication
 from .cards import Card
+from .certificate_verifications import CertificateVerification
+from .certificates import Certificate
 from .codes import OneTimeCode
-from .contributions import Contribution
 from .contribution_summaries import ContributionSummary
+from .contributions import Contribution
 from .employment_notices import EmploymentNotice
 from .labour_contracts import LabourContract
 from .messages import ResidentMessage

@@ -4,7 +4,8 @@ SMTP in the China regions). The code is never stored in clear outside the local 
 from __future__ import annotations
 
 from .. import settings
-from ..messaging import mail, outbox as outbox_table, sms
+from ..messaging import mail, sms
+from ..messaging import outbox as outbox_table
 
 MAIL_SUBJECT = "社保个人网上服务验证码"
 

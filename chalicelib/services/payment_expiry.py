@@ -1,7 +1,7 @@
 """Scheduled expiry of payment orders left open for `order_ttl_minutes` (seed manual 2.8)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from pynamodb.exceptions import DoesNotExist
 
