@@ -538,7 +538,7 @@ ARN = "arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:%s"
 XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 # What the scheduled expiry job touches (services/payment_expiry.py and what it calls).
 JOB_TABLES = ("orders", "order_locks", "bank_events", "contributions", "contribution-summaries",
-              "messages", "tasks", "audit")
+              "record-conflicts", "messages", "tasks", "audit")
 JOB_INDEXES = (("orders", "open_orders"),)
 
 
