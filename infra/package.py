@@ -14,12 +14,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,6 +169,22 @@ def check_zip(zip_path: Path) -> list[str]:
     return sorted(names)
 
 
+@contextlib.contextmanager
+def _one_build_at_a_time() -> Iterator[None]:
+    """chalice caches the built requirements in .chalice/deployments/ under one name per lock;
+    two builds at once (dev and prod, or two test workers) would write that zip together and
+    leave it corrupt. A lock file serialises them across processes."""
+    import fcntl
+    lock_path = ROOT / ".chalice" / "deployments" / ".build.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def package(stage: str, out_dir: Path | None = None, log=print) -> Package:
     if stage not in DEPLOYABLE_STAGES:
         raise PackageError(f"stage must be one of {', '.join(DEPLOYABLE_STAGES)} (the local stage is `make run`)")
@@ -184,7 +202,8 @@ def package(stage: str, out_dir: Path | None = None, log=print) -> Package:
                      "--merge-template", str(resources), str(out_dir)]
     log("$ chalice package --stage %s --merge-template %s %s" % (stage, resources.name, out_dir.name))
     # chalice imports app.py, which registers the routes of the stage it runs as.
-    done = subprocess.run(cmd, cwd=ROOT, env={**_chalice_env(), "STAGE": stage}, capture_output=True, text=True)
+    with _one_build_at_a_time():
+        done = subprocess.run(cmd, cwd=ROOT, env={**_chalice_env(), "STAGE": stage}, capture_output=True, text=True)
     if done.returncode:
         raise PackageError(f"chalice package failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     if "Could not install dependencies" in done.stdout + done.stderr:
