@@ -1,0 +1,52 @@
+"""Code flows opened with an ID number and the phone the resident says is registered (SMS
+sign-in, password recovery without a captcha).
+
+The answer never tells whether the pair matches: both cases open a flow and hand back its
+token; only a match gets the code sent. A mismatched flow holds a code nobody received, so
+its checks fail exactly as a wrong code does (same status, body and attempt counting).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import id_number as ids, masking
+from ..errors import BadInput
+from . import accounts, codes
+from .account_settings import PHONE_RE
+
+
+@dataclass(frozen=True)
+class PhoneFlow:
+    token: str
+    id_number: str
+    matched: bool
+    phone_masked: str
+
+
+def checked_phone(value: str | None) -> str:
+    phone = (value or "").strip()
+    if not PHONE_RE.match(phone):
+        raise BadInput("请输入11位手机号码", code="invalid_phone", field="phone")
+    return phone
+
+
+def start(purpose: str, id_number: str, phone: str, message: str) -> PhoneFlow:
+    """Open a `purpose` flow; send the code only if `phone` is the account's registered phone."""
+    number = ids.normalise(id_number)
+    phone = checked_phone(phone)
+    account = accounts.find(number)
+    matched = account is not None and bool(account.phone) and account.phone == phone
+    shown = masking.phone(phone)
+    token = codes.start(purpose, number, data={"matched": matched, "phone_masked": shown},
+                        send_to=phone, message=message, deliver=matched)
+    return PhoneFlow(token, number, matched, shown)
+
+
+def matched(flow) -> bool:
+    """Whether an open flow was started with the registered phone (flows opened otherwise count as matched)."""
+    return bool((flow.data or {}).get("matched", True))
+
+
+def opened_with_phone(flow) -> bool:
+    """Whether the flow was opened here (its only way on is the code sent to that phone)."""
+    return "matched" in (flow.data or {})
