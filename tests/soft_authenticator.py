@@ -18,8 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 UP, UV, AT = 0x01, 0x04, 0x40
-ORIGIN = "http://127.0.0.1:8080"
-RP_ID = "127.0.0.1"
+ORIGIN = "http://localhost:8080"  # the local stage's SITE_ORIGIN, http://127.0.0.1:8080, as WebAuthn names it
 
 
 def b64url(data: bytes) -> str:

@@ -51,7 +51,7 @@ def test_registered_passkey_signs_in_without_id_number(client):
     assert added.status_code == 201, added.json_body
     options = sign_in_options(client)
     assert options["publicKey"]["userVerification"] == "required"
-    assert options["publicKey"]["rpId"] == "127.0.0.1"
+    assert options["publicKey"]["rpId"] == "localhost"
     assert not options["publicKey"].get("allowCredentials")
     response = passkey_login(client, options, authenticator.get(options["publicKey"]))
     assert response.status_code == 200, response.json_body
@@ -67,7 +67,7 @@ def test_registration_options_ask_for_a_discoverable_verified_credential(client)
     options = post(client, "/api/account/passkeys/options", {"password": GOOD_PASSWORD}, cookie=cookie).json_body
     selection = options["publicKey"]["authenticatorSelection"]
     assert selection["residentKey"] == "required" and selection["userVerification"] == "required"
-    assert options["publicKey"]["rp"]["id"] == "127.0.0.1"
+    assert options["publicKey"]["rp"]["id"] == "localhost"
     assert ZHANG not in json.dumps(options)
 
 

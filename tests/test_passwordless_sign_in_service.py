@@ -69,6 +69,12 @@ def test_rp_id_and_origin_come_from_the_site_origin(monkeypatch):
     assert relying_party.rp_id() == "shebao.example.gov.cn"
 
 
+def test_a_loopback_site_origin_is_named_localhost_for_webauthn(monkeypatch):
+    monkeypatch.setenv("SITE_ORIGIN", "http://127.0.0.1:8123")
+    assert relying_party.origin() == "http://localhost:8123"
+    assert relying_party.rp_id() == "localhost"
+
+
 def _registered(authenticator: SoftAuthenticator) -> Passkey:
     make_account(password=GOOD_PASSWORD, state="SET")
     options = passkeys.registration_options(current_of(), IP, password=GOOD_PASSWORD)

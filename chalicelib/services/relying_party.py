@@ -1,12 +1,15 @@
 """Who we are to passkey authenticators, and the single-use challenges of WebAuthn ceremonies.
 
 The relying-party id and the expected origin come from the stage's SITE_ORIGIN (the host of
-https://shebao.example.gov.cn; 127.0.0.1 on the local stack). A challenge is random, lives
+https://shebao.example.gov.cn). WebAuthn refuses IP addresses as relying-party ids, so a stage
+served from a loopback address (the local stack, http://127.0.0.1:8080) offers passkeys under
+the name localhost on the same port: open http://localhost:8080 to use them. A challenge is random, lives
 CHALLENGE_LIFETIME_S, is kept server-side, and is read back only by the conditional write that
 marks it used: a second use, even a concurrent one, finds it gone.
 """
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from urllib.parse import urlsplit
 
@@ -22,8 +25,20 @@ CHALLENGE_LIFETIME_S = 3 * 60
 CHALLENGE_BYTES = 32
 
 
+def _is_loopback_address(host: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
 def origin() -> str:
-    return settings.site_origin().rstrip("/")
+    """The origin the browser reports in clientDataJSON."""
+    configured = settings.site_origin().rstrip("/")
+    parts = urlsplit(configured)
+    if _is_loopback_address(parts.hostname):
+        return f"{parts.scheme}://localhost" + (f":{parts.port}" if parts.port else "")
+    return configured
 
 
 def rp_id() -> str:
