@@ -8,7 +8,7 @@ from chalicelib import clock
 from chalicelib.errors import BadInput, Gone, Unauthorized
 from chalicelib.models.outbox import OutboxMessage
 from chalicelib.models.passkeys import Passkey
-from chalicelib.services import passkey_login, passkeys, phone_flows, relying_party, sms_login
+from chalicelib.services import notify, passkey_login, passkeys, phone_flows, relying_party, sms_login
 from chalicelib.services.sessions import CurrentSession
 
 from .helpers import GOOD_PASSWORD, ZHANG, ZHANG_PHONE, make_account
@@ -28,6 +28,23 @@ def test_phone_flow_sends_only_when_the_phone_is_the_registered_one(tables):
     mismatched = phone_flows.start("sms_login", ZHANG, "13900009999", "code {code}")
     assert matched.matched and not mismatched.matched
     assert [m.address for m in OutboxMessage.scan()] == [ZHANG_PHONE]
+
+
+def test_matched_and_mismatched_starts_take_the_same_time(tables, monkeypatch):
+    """On a fake clock: sending takes 0.3 s; both answers still come at the same floor."""
+    make_account(password=GOOD_PASSWORD, state="SET")
+    now = [100.0]
+    monkeypatch.setenv("EVEN_ANSWER_S", "0.8")
+    monkeypatch.setattr(phone_flows, "_monotonic", lambda: now[0])
+    monkeypatch.setattr(phone_flows, "_sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
+    real_send = notify.send
+    monkeypatch.setattr(notify, "send", lambda *a, **k: (now.__setitem__(0, now[0] + 0.3), real_send(*a, **k)))
+    elapsed = []
+    for phone in (ZHANG_PHONE, "13900009999"):
+        began = now[0]
+        phone_flows.start("sms_login", ZHANG, phone, "code {code}")
+        elapsed.append(now[0] - began)
+    assert elapsed == [pytest.approx(0.8), pytest.approx(0.8)]
 
 
 def test_sms_login_complete_with_the_code_gives_a_session_token(tables):

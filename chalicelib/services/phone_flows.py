@@ -3,13 +3,16 @@ sign-in, password recovery without a captcha).
 
 The answer never tells whether the pair matches: both cases open a flow and hand back its
 token; only a match gets the code sent. A mismatched flow holds a code nobody received, so
-its checks fail exactly as a wrong code does (same status, body and attempt counting).
+its checks fail exactly as a wrong code does (same status, body and attempt counting). Nor
+does its time: sending (SNS) takes time a mismatch would not, so every start answers no sooner
+than `settings.even_answer_s()` after it began.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from .. import id_number as ids, masking
+from .. import id_number as ids, masking, settings
 from ..errors import BadInput
 from . import accounts, codes
 from .account_settings import PHONE_RE
@@ -34,12 +37,23 @@ def start(purpose: str, id_number: str, phone: str, message: str) -> PhoneFlow:
     """Open a `purpose` flow; send the code only if `phone` is the account's registered phone."""
     number = ids.normalise(id_number)
     phone = checked_phone(phone)
+    began = _monotonic()
     account = accounts.find(number)
     matched = account is not None and bool(account.phone) and account.phone == phone
     shown = masking.phone(phone)
     token = codes.start(purpose, number, data={"matched": matched, "phone_masked": shown},
                         send_to=phone, message=message, deliver=matched)
+    _answer_no_sooner_than(began + settings.even_answer_s())
     return PhoneFlow(token, number, matched, shown)
+
+
+_monotonic, _sleep = time.monotonic, time.sleep  # (replaced by a fake clock in tests)
+
+
+def _answer_no_sooner_than(moment: float) -> None:
+    left = moment - _monotonic()
+    if left > 0:
+        _sleep(left)
 
 
 def matched(flow) -> bool:
