@@ -7,6 +7,7 @@ py_webauthn is imported inside the functions: it is not light, and only these ro
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -47,7 +48,6 @@ def registration_options(current: CurrentSession, ip: str, password: str | None 
                                           PublicKeyCredentialDescriptor, ResidentKeyRequirement,
                                           UserVerificationRequirement)
     from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415
-    import json  # noqa: PLC0415
 
     existing = list(Passkey.query(current.id_number, consistent_read=True))
     if len(existing) >= MAX_PASSKEYS:
