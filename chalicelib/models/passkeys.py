@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
 class PasskeysByCredential(GlobalSecondaryIndex):
@@ -24,7 +23,7 @@ class PasskeysByCredential(GlobalSecondaryIndex):
     credential_id = UnicodeAttribute(hash_key=True)
 
 
-class Passkey(Model):
+class Passkey(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("passkeys")
 

@@ -8,13 +8,12 @@ verification, and it fails once used or past `expires_at` (TTL attribute, clean-
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from .. import settings
-from .base import BaseMeta
+from .base import BaseMeta, TableModel
 
 
-class WebAuthnChallenge(Model):
+class WebAuthnChallenge(TableModel):
     class Meta(BaseMeta):
         table_name = settings.table_name("webauthn-challenges")
 

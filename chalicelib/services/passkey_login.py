@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
 from .. import clock
 from ..errors import BadInput, Unauthorized
+from ..models.base import on_condition_failed
 from ..models.passkeys import Passkey
 from . import accounts, audit, relying_party, sign_in
 
@@ -82,10 +81,6 @@ def _advance_counter(passkey: Passkey, new_count: int, ip: str) -> None:
     """Store the new sign counter only if it still is the one we verified against (and the
     passkey still exists): of two uses with the same counter, one wins."""
     condition = Passkey.passkey_id.exists() & (Passkey.sign_count == passkey.sign_count)
-    try:
+    with on_condition_failed(lambda: _refused(passkey.id_number, "counter_conflict", ip)):
         passkey.update(actions=[Passkey.sign_count.set(new_count), Passkey.last_used_at.set(int(clock.now()))],
                        condition=condition)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise _refused(passkey.id_number, "counter_conflict", ip) from None
-        raise

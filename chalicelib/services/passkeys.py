@@ -11,10 +11,9 @@ import json
 import re
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError
-
 from .. import clock, id_number as ids
 from ..errors import BadInput, Conflict, NotFound
+from ..models.base import on_condition_failed
 from ..models.passkeys import Passkey
 from . import accounts, audit, confirmation, relying_party
 from .sessions import CurrentSession
@@ -99,12 +98,8 @@ def register(current: CurrentSession, challenge_id: str, credential: Any, name: 
     item = Passkey(id_number=current.id_number, passkey_id=passkey_id_of(credential_id),
                    credential_id=credential_id, public_key=bytes_to_base64url(verified.credential_public_key),
                    sign_count=verified.sign_count, name=name, created_at=int(clock.now()))
-    try:
+    with on_condition_failed(Conflict("这个通行密钥已经登记过了", code="passkey_exists")):
         item.save(condition=Passkey.passkey_id.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("这个通行密钥已经登记过了", code="passkey_exists") from None
-        raise
     audit.record(current.id_number, "passkey_add", "ok", ip, {"passkey_id": item.passkey_id})
     return _public(item)
 
@@ -118,12 +113,8 @@ def remove(current: CurrentSession, passkey_id: str, ip: str, password: str | No
     except Passkey.DoesNotExist:
         raise NotFound("未找到这个通行密钥", code="passkey_not_found") from None
     confirmation.require(current, "passkey_remove", ip, password, confirm_id, sms_code)
-    try:
+    with on_condition_failed(NotFound("未找到这个通行密钥", code="passkey_not_found")):
         Passkey(id_number=current.id_number, passkey_id=passkey_id).delete(
             condition=Passkey.passkey_id.exists())
-    except DeleteError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise NotFound("未找到这个通行密钥", code="passkey_not_found") from None
-        raise
     audit.record(current.id_number, "passkey_remove", "ok", ip, {"passkey_id": passkey_id})
     return {"status": "ok"}

@@ -13,10 +13,9 @@ import ipaddress
 import secrets
 from urllib.parse import urlsplit
 
-from pynamodb.exceptions import UpdateError
-
 from .. import clock, settings
 from ..errors import Gone
+from ..models.base import on_condition_failed
 from ..models.webauthn_challenges import WebAuthnChallenge
 from ..security import pseudonym, tokens
 
@@ -72,10 +71,6 @@ def use_challenge(challenge_id: str | None, purpose: str, id_number: str | None 
                  & (WebAuthnChallenge.expires_at >= now) & (WebAuthnChallenge.purpose == purpose))
     if id_number is not None:
         condition &= WebAuthnChallenge.id_number == id_number
-    try:
+    with on_condition_failed(expired):
         item.update(actions=[WebAuthnChallenge.used_at.set(now)], condition=condition)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise expired from None
-        raise
     return base64url_to_bytes(item.challenge)
