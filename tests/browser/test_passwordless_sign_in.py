@@ -17,6 +17,8 @@ except ImportError:  # tests/browser collected as rootdir-relative modules
 # Copies of 王芳 under new, valid ID numbers and phones no other test uses.
 SMS_RESIDENT = ("371481199004229845", "13900009845", "Sms2026login")
 PASSKEY_RESIDENT = ("371481199004229861", "13900009861", "Key2026login")
+KEYBOARD_RESIDENT = ("371481199004229888", "13900009888", "Kbd2026login")
+FOCUSED_ID = "document.activeElement && (document.activeElement.id || document.activeElement.name)"
 
 
 @pytest.fixture
@@ -61,6 +63,38 @@ def test_resident_signs_in_by_sms_code(page, stack):
     page.click("#sms-login-button")
     page.wait_for_url(re.compile(r"/home\.html$"))
     expect(page.locator("#greeting")).to_contain_text("王芳")
+
+
+def tab_to(page, target: str, limit: int = 20) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED_ID) == target:
+            return
+    raise AssertionError(f"Tab never reached #{target}")
+
+
+def test_sms_sign_in_works_with_the_keyboard_alone(page, stack):
+    id_number, phone, password = KEYBOARD_RESIDENT
+    make_resident(stack, "王芳", id_number, phone, password)
+    page.goto(f"{stack.url}/index.html")
+    page.wait_for_selector("body.sbp-ready")
+    tab_to(page, "way")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("input[name=way][value=sms]")).to_be_checked()
+    expect(page.locator("#sms-form")).to_be_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED_ID) == "sms_id_number"
+    page.keyboard.type(id_number)
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED_ID) == "sms_phone"
+    page.keyboard.type(phone)
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED_ID) == "sms-send"
+    page.keyboard.press("Enter")
+    expect(page.locator("#sms_code")).to_be_focused()
+    page.keyboard.type(latest_code(stack, phone))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/home\.html$"))
 
 
 def test_resident_registers_a_passkey_then_signs_in_with_it_and_removes_it(page, stack, virtual_authenticator):
