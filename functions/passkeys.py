@@ -1,8 +1,8 @@
 """账号设置 → 通行密钥: list, register, remove (each change confirmed by password or SMS code)."""
 from chalice import Blueprint, Response
 
-from functions import web
 from chalicelib.services import confirmation, passkeys
+from functions import web
 
 bp = Blueprint(__name__)
 

@@ -67,7 +67,7 @@ def login(challenge_id: str, credential: Any, ip: str) -> dict[str, Any]:
         verified = verify_authentication_response(
             credential=credential, expected_challenge=challenge, expected_rp_id=relying_party.rp_id(),
             expected_origin=relying_party.origin(), credential_public_key=base64url_to_bytes(passkey.public_key),
-            credential_current_sign_count=passkey.sign_count, require_user_verification=True)
+            credential_current_sign_count=int(passkey.sign_count), require_user_verification=True)
     except (WebAuthnException, ValueError, TypeError, KeyError):
         raise _refused(passkey.id_number, "invalid_assertion", ip) from None
     _advance_counter(passkey, verified.new_sign_count, ip)

@@ -11,7 +11,8 @@ import json
 import re
 from typing import Any
 
-from .. import clock, id_number as ids
+from .. import clock
+from .. import id_number as ids
 from ..errors import BadInput, Conflict, NotFound
 from ..models.base import on_condition_failed
 from ..models.passkeys import Passkey
@@ -43,10 +44,13 @@ def registration_options(current: CurrentSession, ip: str, password: str | None 
                          confirm_id: str | None = None, sms_code: str | None = None) -> dict[str, Any]:
     """After a fresh confirmation: WebAuthn creation options and the challenge's id."""
     from webauthn import generate_registration_options, options_to_json  # noqa: PLC0415
-    from webauthn.helpers.structs import (AuthenticatorSelectionCriteria,  # noqa: PLC0415
-                                          PublicKeyCredentialDescriptor, ResidentKeyRequirement,
-                                          UserVerificationRequirement)
     from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415
+    from webauthn.helpers.structs import (  # noqa: PLC0415
+        AuthenticatorSelectionCriteria,
+        PublicKeyCredentialDescriptor,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
 
     existing = list(Passkey.query(current.id_number, consistent_read=True))
     if len(existing) >= MAX_PASSKEYS:

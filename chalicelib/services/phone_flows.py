@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from .. import id_number as ids, masking, settings
+from .. import id_number as ids
+from .. import masking, settings
 from ..errors import BadInput
+from ..models.codes import OneTimeCode
 from . import accounts, codes
 from .account_settings import PHONE_RE
 
@@ -56,11 +58,11 @@ def _answer_no_sooner_than(moment: float) -> None:
         _sleep(left)
 
 
-def matched(flow) -> bool:
+def matched(flow: OneTimeCode) -> bool:
     """Whether an open flow was started with the registered phone (flows opened otherwise count as matched)."""
     return bool((flow.data or {}).get("matched", True))
 
 
-def opened_with_phone(flow) -> bool:
+def opened_with_phone(flow: OneTimeCode) -> bool:
     """Whether the flow was opened here (its only way on is the code sent to that phone)."""
     return "matched" in (flow.data or {})
