@@ -130,8 +130,9 @@ def test_recovery_answers_the_same_whether_or_not_id_and_phone_match(client):
     assert shapes[0] == shapes[1] == shapes[2]
     assert sent_to(OTHER_PHONE) == 0
     resent = [post(client, "/api/auth/forgot/send-code", {"reset_token": a.json_body["reset_token"]}) for a in answers]
-    assert [r.status_code for r in resent] == [200, 200, 200]
-    assert sent_to(OTHER_PHONE) == 0
+    assert [r.status_code for r in resent] == [400, 400, 400]
+    assert resent[0].json_body == resent[1].json_body == resent[2].json_body
+    assert sent_to(OTHER_PHONE) == 0 and sent_to(ZHANG_PHONE) == 1
     completed = [post(client, "/api/auth/forgot/complete", {"reset_token": a.json_body["reset_token"], "method": "phone",
                                                             "sms_code": "123456", "new_password": "Reset2026pw"})
                  for a in answers]
