@@ -23,7 +23,7 @@ def login():
 @bp.route("/auth/activate", methods=["POST"])
 def activate():
     """First sign-in: SMS code and a new password."""
-    data = web.body("activation_token", "sms_code", "new_password")
+    data = web.body("activation_token", "new_password", optional=("sms_code",))
     return web.session_answer(auth.activate(**data, ip=web.client_ip()))
 
 

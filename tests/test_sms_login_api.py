@@ -7,7 +7,7 @@ from chalicelib.models.outbox import OutboxMessage
 from chalicelib.models.sessions import Session
 from chalicelib.services import codes
 
-from .helpers import GOOD_PASSWORD, ZHANG, ZHANG_PHONE, cookie_from, get, last_code, make_account, post
+from .helpers import GOOD_PASSWORD, ZHANG, ZHANG_PHONE, cookie_from, get, last_code, login, make_account, post
 
 OTHER_PHONE = "13900009999"
 UNKNOWN_ID = "110101199003070038"
@@ -85,18 +85,32 @@ def test_expired_challenge_is_refused(client):
     assert Session.count() == 0
 
 
-def test_initial_password_account_goes_through_activation(client):
+def test_initial_password_account_goes_through_activation_without_a_second_code(client):
     make_account()
     flow = start(client).json_body["challenge_id"]
     response = complete(client, flow, last_code(client, ZHANG_PHONE))
     assert response.status_code == 200
     assert response.json_body["status"] == "activation_required"
+    assert response.json_body["phone_verified"] is True
     assert "Set-Cookie" not in response.headers and Session.count() == 0
-    activated = post(client, "/api/auth/activate", {"activation_token": response.json_body["activation_token"],
-                                                    "sms_code": last_code(client, ZHANG_PHONE),
-                                                    "new_password": GOOD_PASSWORD})
+    assert sent_to(ZHANG_PHONE) == 1  # the sign-in code proved the phone
+    token = response.json_body["activation_token"]
+    weak = post(client, "/api/auth/activate", {"activation_token": token, "new_password": "888888"})
+    assert weak.status_code == 400 and Account.get(ZHANG).password_state == "INITIAL"
+    activated = post(client, "/api/auth/activate", {"activation_token": token, "new_password": GOOD_PASSWORD})
     assert activated.status_code == 200, activated.json_body
     assert Account.get(ZHANG).password_state == "SET"
+    assert get(client, "/api/me", cookie=cookie_from(activated)).status_code == 200
+
+
+def test_activation_after_a_password_sign_in_still_needs_its_code(client):
+    make_account()
+    response = login(client, password="888888")
+    assert response.json_body["phone_verified"] is False
+    refused = post(client, "/api/auth/activate", {"activation_token": response.json_body["activation_token"],
+                                                  "new_password": GOOD_PASSWORD})
+    assert refused.status_code == 400 and refused.json_body["error"]["code"] == "code_required"
+    assert Account.get(ZHANG).password_state == "INITIAL"
 
 
 def test_start_checks_the_formats(client):

@@ -31,4 +31,4 @@ def complete(challenge_id: str, sms_code: str, ip: str) -> dict[str, Any]:
     account = accounts.find(flow.id_number)
     if account is None or not phone_flows.matched(flow):  # unreachable: nobody got that code
         raise Unauthorized("验证码不正确，请重新获取", code="code_wrong", field="sms_code")
-    return sign_in.finish(account, ip, "sms_login")
+    return sign_in.finish(account, ip, "sms_login", phone_verified=True)

@@ -7,7 +7,8 @@
   SBP.afterSignIn = function (answer) {
     if (answer && answer.status === "activation_required") {
       sessionStorage.setItem("sbp.activation", JSON.stringify({
-        token: answer.activation_token, phone_masked: answer.phone_masked || "", next: SBP.nextPath()
+        token: answer.activation_token, phone_masked: answer.phone_masked || "", next: SBP.nextPath(),
+        phone_verified: !!answer.phone_verified
       }));
       window.location.assign("/activate.html");
       return;
