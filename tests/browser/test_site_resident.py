@@ -161,6 +161,7 @@ def test_password_protection_questions_reset_a_forgotten_password(page, stack, l
     page.context.clear_cookies()
     page.goto(f"{stack.url}/index.html")
     page.click("text=忘记密码？")
+    page.wait_for_selector("body.sbp-ready")
     page.click("#use-questions")
     page.wait_for_selector("#captcha-img[data-captcha-id]")
     page.fill("#questions-start-form [name=id_number]", ID_NUMBER)
