@@ -10,12 +10,11 @@ from typing import Any
 
 from .. import masking
 from ..errors import BadInput, Locked
-from ..security import passwords
 from . import accounts, audit, codes
 from .sessions import CurrentSession
 
 PURPOSE = "confirm"
-CONFIRM_SMS = "【社保个人网上服务】您正在更改登录方式（通行密钥），验证码{code}，10分钟内有效。如非本人操作请立即修改密码。"
+CONFIRM_SMS = "【社保个人网上服务】您正在更改登录方式（通行密钥），验证码{code}，5分钟内有效。如非本人操作请立即修改密码。"
 
 
 def send_code(current: CurrentSession, ip: str) -> dict[str, Any]:
@@ -23,7 +22,7 @@ def send_code(current: CurrentSession, ip: str) -> dict[str, Any]:
     account = accounts.get(current.id_number)
     if not account.phone:
         raise BadInput("账号没有登记手机号，请改用登录密码确认", code="no_registered_phone")
-    confirm_id = codes.start(PURPOSE, current.id_number, send_to=account.phone, message=CONFIRM_SMS)
+    confirm_id = codes.start(PURPOSE, current.id_number, send_to=account.phone, message=CONFIRM_SMS, ip=ip)
     audit.record(current.id_number, "confirm_code", "code_sent", ip)
     return {"confirm_id": confirm_id, "phone_masked": masking.phone(account.phone)}
 
@@ -33,11 +32,11 @@ def require(current: CurrentSession, action: str, ip: str, password: str | None 
     """Check the password or the SMS code (used up); return "password" or "sms"."""
     if password:
         account = accounts.get(current.id_number)
-        if accounts.is_locked(account):
+        outcome = accounts.check_password(account, current.id_number, password)
+        if outcome == "refused":
             raise Locked("密码连续输错次数过多，已锁定15分钟，请稍后再试或改用短信验证码确认",
                          code="account_locked")
-        if not passwords.verify_password(account.password_hash, password):
-            accounts.record_failure(current.id_number)
+        if outcome != "ok":
             audit.record(current.id_number, action, "bad_password", ip)
             raise BadInput("登录密码不正确", code="bad_password", field="password")
         return "password"

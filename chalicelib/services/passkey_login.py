@@ -13,7 +13,7 @@ from .. import clock
 from ..errors import BadInput, Unauthorized
 from ..models.base import on_condition_failed
 from ..models.passkeys import Passkey
-from . import accounts, audit, relying_party, sign_in
+from . import accounts, audit, auth, relying_party, sign_in
 
 LOGIN = "login"
 REFUSED = "通行密钥验证未通过，请重试或改用其他方式登录"
@@ -54,6 +54,7 @@ def login(challenge_id: str, credential: Any, ip: str) -> dict[str, Any]:
     from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415
     from webauthn.helpers.exceptions import WebAuthnException  # noqa: PLC0415
 
+    auth.count_sign_in_attempt(ip)
     if not isinstance(credential, dict):
         raise BadInput("缺少通行密钥信息", code="missing_field", field="credential")
     challenge = relying_party.use_challenge(challenge_id, LOGIN)

@@ -3,7 +3,8 @@ sign-in, password recovery without a captcha).
 
 The answer never tells whether the pair matches: both cases open a flow and hand back its
 token; only a match gets the code sent. A mismatched flow holds a code nobody received, so
-its checks fail exactly as a wrong code does (same status, body and attempt counting). Nor
+its checks fail exactly as a wrong code does (same status, body and attempt counting), and it
+passes the same sending limits (codes.start's `limit_key`). Nor
 does its time: sending (SNS) takes time a mismatch would not, so every start answers no sooner
 than `settings.even_answer_s()` after it began.
 """
@@ -35,7 +36,7 @@ def checked_phone(value: str | None) -> str:
     return phone
 
 
-def start(purpose: str, id_number: str, phone: str, message: str) -> PhoneFlow:
+def start(purpose: str, id_number: str, phone: str, message: str, ip: str) -> PhoneFlow:
     """Open a `purpose` flow; send the code only if `phone` is the account's registered phone."""
     number = ids.normalise(id_number)
     phone = checked_phone(phone)
@@ -43,8 +44,10 @@ def start(purpose: str, id_number: str, phone: str, message: str) -> PhoneFlow:
     account = accounts.find(number)
     matched = account is not None and bool(account.phone) and account.phone == phone
     shown = masking.phone(phone)
-    token = codes.start(purpose, number, data={"matched": matched, "phone_masked": shown},
-                        send_to=phone, message=message, deliver=matched)
+    # A mismatch passes the same sending limits under the typed phone, and nothing is sent.
+    token = codes.start(purpose, number, data={"real": matched, "via_phone": True, "phone_masked": shown},
+                        send_to=phone if matched else None, message=message, ip=ip,
+                        limit_key=None if matched else phone)
     _answer_no_sooner_than(began + settings.even_answer_s())
     return PhoneFlow(token, number, matched, shown)
 
@@ -60,9 +63,9 @@ def _answer_no_sooner_than(moment: float) -> None:
 
 def matched(flow: OneTimeCode) -> bool:
     """Whether an open flow was started with the registered phone (flows opened otherwise count as matched)."""
-    return bool((flow.data or {}).get("matched", True))
+    return bool((flow.data or {}).get("real", True))
 
 
 def opened_with_phone(flow: OneTimeCode) -> bool:
     """Whether the flow was opened here (its only way on is the code sent to that phone)."""
-    return "matched" in (flow.data or {})
+    return bool((flow.data or {}).get("via_phone"))

@@ -10,7 +10,7 @@ from ..errors import Forbidden
 from ..models.accounts import Account
 from . import audit, codes, sessions
 
-ACTIVATION_SMS = "【社保个人网上服务】您正在激活账号，验证码{code}，10分钟内有效。请勿告诉他人。"
+ACTIVATION_SMS = "【社保个人网上服务】您正在激活账号，验证码{code}，5分钟内有效。请勿告诉他人。"
 
 
 def finish(account: Account, ip: str, action: str, phone_verified: bool = False) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def finish(account: Account, ip: str, action: str, phone_verified: bool = False)
         if phone_verified:
             token = codes.start("activation", number, data={"phone_verified": True})
         else:
-            token = codes.start("activation", number, send_to=account.phone, message=ACTIVATION_SMS)
+            token = codes.start("activation", number, send_to=account.phone, message=ACTIVATION_SMS, ip=ip)
         audit.record(number, action, "activation_required", ip)
         return {"status": "activation_required", "activation_token": token,
                 "phone_masked": masking.phone(account.phone), "phone_verified": phone_verified}

@@ -6,21 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import BadInput, Unauthorized
-from . import accounts, audit, codes, phone_flows, sign_in
+from . import accounts, audit, auth, codes, phone_flows, sign_in
 
 PURPOSE = "sms_login"
-SMS_LOGIN_MESSAGE = "【社保个人网上服务】您正在使用短信验证码登录，验证码{code}，10分钟内有效。请勿告诉他人。"
+SMS_LOGIN_MESSAGE = "【社保个人网上服务】您正在使用短信验证码登录，验证码{code}，5分钟内有效。请勿告诉他人。"
 
 
 def start(id_number: str, phone: str, ip: str) -> dict[str, Any]:
     """Always `{"challenge_id"}`: the same answer whether or not ID number and phone match."""
-    flow = phone_flows.start(PURPOSE, id_number, phone, SMS_LOGIN_MESSAGE)
+    flow = phone_flows.start(PURPOSE, id_number, phone, SMS_LOGIN_MESSAGE, ip)
     audit.record(flow.id_number, "sms_login_start", "code_sent" if flow.matched else "phone_mismatch", ip)
     return {"challenge_id": flow.token}
 
 
 def complete(challenge_id: str, sms_code: str, ip: str) -> dict[str, Any]:
     """The code from the SMS → a session (or `activation_required`, as the password sign-in)."""
+    auth.count_sign_in_attempt(ip)
     flow = codes.load(PURPOSE, challenge_id)
     try:
         codes.check_code(flow, sms_code)

@@ -28,7 +28,7 @@
       confirmId = answer.confirm_id;
       button.disabled = false;
       button.textContent = "重新获取";
-      document.getElementById("confirm-status").textContent = "验证码已发送到 " + answer.phone_masked + "，10分钟内有效。";
+      document.getElementById("confirm-status").textContent = "验证码已发送到 " + answer.phone_masked + "，5分钟内有效。";
       confirmForm.elements.sms_code.focus();
     }, function (err) {
       button.disabled = false;

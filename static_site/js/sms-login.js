@@ -50,7 +50,7 @@
       .then(function (answer) {
         challengeId = answer.challenge_id;
         codeField.hidden = false;
-        status.textContent = "如果手机号码与登记的一致，验证码已发送到该手机，请在10分钟内输入。没有收到可稍后重新获取。";
+        status.textContent = "如果手机号码与登记的一致，验证码已发送到该手机，请在5分钟内输入。没有收到可稍后重新获取。";
         countDown(RESEND_WAIT_S);
         form.elements.sms_code.value = "";
         form.elements.sms_code.focus();
