@@ -70,3 +70,9 @@ def uploads_bucket() -> str:
 def site_origin() -> str:
     """Public origin of the site (used in links such as certificate QR codes)."""
     return os.environ.get("SITE_ORIGIN", "http://127.0.0.1:8080")
+
+
+def even_answer_s() -> float:
+    """Answers that must not tell by their time whether an ID number and phone match (SMS
+    sign-in, recovery) all take at least this long; tests set EVEN_ANSWER_S=0."""
+    return float(os.environ.get("EVEN_ANSWER_S", "0.8"))

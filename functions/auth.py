@@ -1,8 +1,8 @@
-"""Sign-in, activation, sign-out, keep-alive and forgot-password routes."""
+"""Sign-in (password, SMS code, passkey), activation, sign-out, keep-alive and forgot-password routes."""
 from chalice import Blueprint
 
 from functions import web
-from chalicelib.services import auth, captcha
+from chalicelib.services import auth, captcha, passkey_login, sms_login
 
 bp = Blueprint(__name__)
 
@@ -23,8 +23,36 @@ def login():
 @bp.route("/auth/activate", methods=["POST"])
 def activate():
     """First sign-in: SMS code and a new password."""
-    data = web.body("activation_token", "sms_code", "new_password")
+    data = web.body("activation_token", "new_password", optional=("sms_code",))
     return web.session_answer(auth.activate(**data, ip=web.client_ip()))
+
+
+@bp.route("/auth/sms-login/start", methods=["POST"])
+def sms_login_start():
+    """SMS sign-in: ID number + registered phone → a code to that phone (same answer either way)."""
+    data = web.body("id_number", "phone")
+    return sms_login.start(**data, ip=web.client_ip())
+
+
+@bp.route("/auth/sms-login/complete", methods=["POST"])
+def sms_login_complete():
+    """SMS sign-in: the code → a session, or activation for an account on the initial password."""
+    data = web.body("challenge_id", "sms_code")
+    return web.session_answer(sms_login.complete(**data, ip=web.client_ip()))
+
+
+@bp.route("/auth/passkey/options", methods=["POST"])
+def passkey_options():
+    """Passkey sign-in: WebAuthn request options (discoverable credential, user verification)."""
+    return passkey_login.options()
+
+
+@bp.route("/auth/passkey/login", methods=["POST"])
+def passkey_sign_in():
+    """Passkey sign-in: the authenticator's assertion → a session."""
+    data = web.body("challenge_id")
+    credential = web.json_object().get("credential")
+    return web.session_answer(passkey_login.login(data["challenge_id"], credential, ip=web.client_ip()))
 
 
 @bp.route("/auth/logout", methods=["POST"])
@@ -41,8 +69,9 @@ def keepalive():
 
 @bp.route("/auth/forgot/start", methods=["POST"])
 def forgot_start():
-    """Forgot password: ID number + captcha → available methods."""
-    data = web.body("id_number", "captcha_id", "captcha_answer")
+    """Forgot password: ID number + registered phone (code sent; same answer either way), or
+    ID number + captcha → available methods."""
+    data = web.body("id_number", optional=("phone", "captcha_id", "captcha_answer"))
     return auth.forgot_start(**data, ip=web.client_ip())
 
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 PUBLIC_PREFIXES = ("/api/auth/captcha", "/api/auth/login", "/api/auth/activate", "/api/auth/forgot",
+                   "/api/auth/sms-login/", "/api/auth/passkey/",
                    "/api/openapi.json", "/api/banks/", "/api/certificates/verify", "/api/dev/")
 ERROR_SCHEMA = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],

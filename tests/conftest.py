@@ -17,6 +17,7 @@ _LOCAL_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages
 for _key, _value in _LOCAL_ENV.items():
     os.environ.setdefault(_key, _value)
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("EVEN_ANSWER_S", "0")  # no padded answer times in unit/API tests
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 if os.environ.get("SBP_TEST_BACKEND") != "ddblocal":

@@ -21,12 +21,14 @@ from .messages import ResidentMessage
 from .order_locks import MonthLock
 from .orders import PaymentOrder
 from .outbox import OutboxMessage
+from .passkeys import Passkey
 from .pension_accounts import PensionAccountYear
 from .pension_payments import PensionPayment
 from .rate_counters import RateCounter
 from .record_conflicts import RecordConflict
 from .sessions import Session
 from .tasks import PendingTask
+from .webauthn_challenges import WebAuthnChallenge
 
 ALL_MODELS = [Account, Session, Captcha, OneTimeCode, AuditEvent, PendingTask, Contribution]
 
@@ -46,6 +48,9 @@ ALL_MODELS += [RecordConflict]
 # Tables whose items expire: DynamoDB TTL attribute (clean-up only; expiry is checked in code).
 TTL_ATTRIBUTES = {Session: "expires_at", Captcha: "expires_at", OneTimeCode: "expires_at"}
 TTL_ATTRIBUTES[RateCounter] = "expires_at"
+
+ALL_MODELS += [Passkey, WebAuthnChallenge]
+TTL_ATTRIBUTES[WebAuthnChallenge] = "expires_at"
 
 
 def create_missing_tables(wait: bool = True) -> list[str]:

@@ -11,15 +11,15 @@ import hashlib
 import hmac
 from typing import Any
 
-from .. import id_number as ids, masking, secrets_store
-from ..errors import BadInput, Forbidden, Unauthorized
+from .. import id_number as ids
+from .. import masking, secrets_store
+from ..errors import BadInput, Unauthorized
 from ..models.codes import OneTimeCode
 from ..security import limits, passwords
-from . import accounts, audit, captcha, codes, rate_limit, sessions
+from . import accounts, audit, captcha, codes, phone_flows, rate_limit, sessions, sign_in
 from .protection import REQUIRED_QUESTIONS, answers_match, question_list
 from .sessions import CurrentSession
 
-ACTIVATION_SMS = "【社保个人网上服务】您正在激活账号，验证码{code}，5分钟内有效。请勿告诉他人。"
 RESET_SMS = "【社保个人网上服务】您正在找回密码，验证码{code}，5分钟内有效。如非本人操作请忽略。"
 BAD_CREDENTIALS = ("身份证号码或密码不正确。连续输错5次账号将锁定15分钟（锁定时会短信通知本人），"
                    "忘记密码可点击“忘记密码”找回")
@@ -48,29 +48,20 @@ def login(id_number: str, password: str, captcha_id: str, captcha_answer: str,
         reason = "unknown_account" if account is None else "locked" if outcome == "refused" else "bad_password"
         audit.record(number, "login", reason, ip)
         raise _bad_credentials()
-    if account.password_state == "INITIAL":
-        if not account.phone:
-            audit.record(number, "login", "activation_no_phone", ip)
-            raise Forbidden("账号没有登记手机号，无法在线激活，请携带身份证到社保经办窗口办理",
-                            code="no_registered_phone")
-        token = codes.start("activation", number, send_to=account.phone, message=ACTIVATION_SMS, ip=ip)
-        audit.record(number, "login", "activation_required", ip)
-        return {"status": "activation_required", "activation_token": token,
-                "phone_masked": masking.phone(account.phone)}
-    token = sessions.create(number, ip)
-    audit.record(number, "login", "ok", ip)
-    return {"status": "ok", "token": token}
+    return sign_in.finish(account, ip, "login")
 
 
-def activate(activation_token: str, sms_code: str, new_password: str, ip: str) -> dict[str, Any]:
+def activate(activation_token: str, sms_code: str | None, new_password: str, ip: str) -> dict[str, Any]:
     """First sign-in: SMS code + a new password (never 888888) → a full session.
 
     The password policy is checked before the code, so a weak password does not use the code.
+    A flow opened by an SMS sign-in has proven the phone already and needs no second code.
     """
     flow = codes.load("activation", activation_token)
     number = flow.id_number
     passwords.check_policy(new_password, number)
-    codes.check_code(flow, sms_code)
+    if not (flow.data or {}).get("phone_verified"):
+        codes.check_code(flow, sms_code)
     codes.consume(flow)
     accounts.set_password(number, new_password)
     token = sessions.create(number, ip)
@@ -104,8 +95,18 @@ def _stand_ins(number: str) -> tuple[list[str], str]:
     return [pool[first], pool[second]], prefix + "****" + tail
 
 
-def forgot_start(id_number: str, captcha_id: str, captcha_answer: str, ip: str) -> dict[str, Any]:
-    """Open a reset: the same answer shape whether or not the ID number has an account."""
+def forgot_start(id_number: str, ip: str, phone: str | None = None, captcha_id: str | None = None,
+                 captcha_answer: str | None = None) -> dict[str, Any]:
+    """Open a reset: the same answer shape whether or not the ID number has an account.
+
+    With the registered `phone` (no captcha): the code goes to it, and the answer is the same
+    whether or not ID number and phone match. Without it: the image captcha, then the account's
+    protection methods (so a resident who lost their phone can answer the questions)."""
+    if phone is not None:
+        flow = phone_flows.start("reset", id_number, phone, RESET_SMS, ip)
+        audit.record(flow.id_number, "password_reset_start", "code_sent" if flow.matched else "phone_mismatch", ip)
+        return {"reset_token": flow.token, "methods": ["phone"], "questions": [],
+                "phone_masked": flow.phone_masked, "code_sent": True}
     number = ids.normalise(id_number)
     captcha.consume(captcha_id, captcha_answer)
     account = accounts.find(number)
@@ -121,6 +122,9 @@ def forgot_start(id_number: str, captcha_id: str, captcha_answer: str, ip: str) 
 
 def forgot_send_code(reset_token: str, ip: str) -> dict[str, Any]:
     flow = codes.load("reset", reset_token)
+    if phone_flows.opened_with_phone(flow):
+        # Matched or not, the same answer: such a flow is resent by starting it again.
+        raise BadInput("请重新点击“获取验证码”", code="restart_required")
     account = accounts.find(flow.id_number) if (flow.data or {}).get("real") else None
     phone = account.phone if account else None
     shown = masking.phone(phone) if phone else _stand_ins(flow.id_number)[1]
@@ -133,7 +137,7 @@ def forgot_complete(reset_token: str, method: str, new_password: str, ip: str,
                     sms_code: str | None = None, answers: list[str] | None = None) -> dict[str, str]:
     flow = codes.load("reset", reset_token)
     number = flow.id_number
-    if method not in ("phone", "questions"):
+    if method not in ("phone", "questions") or (method == "questions" and phone_flows.opened_with_phone(flow)):
         raise BadInput("请选择找回方式（手机验证码或密保问题）", code="invalid_method", field="method")
     passwords.check_policy(new_password, number)
     account = accounts.find(number) if (flow.data or {}).get("real") else None

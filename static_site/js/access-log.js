@@ -8,13 +8,18 @@
     password_reset: "找回密码（重置）", protection_change: "设置密码保护",
     phone_change_start: "更改手机号码（发送验证码）", phone_change: "更改手机号码",
     email_change_start: "更改邮箱（发送验证码）", email_change: "更改邮箱",
-    account_create: "开通账号", records_statement: "生成个人权益记录单", data_export: "下载我的数据"
+    account_create: "开通账号", records_statement: "生成个人权益记录单", data_export: "下载我的数据",
+    sms_login_start: "短信验证码登录（发送验证码）", sms_login: "短信验证码登录",
+    passkey_login: "通行密钥登录", passkey_add: "添加通行密钥", passkey_remove: "删除通行密钥",
+    confirm_code: "身份确认（发送验证码）"
   };
   var OUTCOMES = {
     ok: "成功", bad_password: "密码错误", bad_old_password: "原密码错误", locked: "账号已锁定",
     unknown_account: "账号不存在", activation_required: "需要激活", code_sent: "已发送验证码",
     sent: "已发送验证码", activation_no_phone: "未登记手机", seed: "系统导入", seeded: "系统导入",
-    imported: "系统导入"
+    imported: "系统导入", code_wrong: "验证码错误", phone_mismatch: "手机号码与登记的不一致",
+    invalid_credential: "通行密钥未通过验证", invalid_assertion: "通行密钥未通过验证",
+    unknown_passkey: "通行密钥未登记", wrong_user: "通行密钥与账号不符", counter_conflict: "通行密钥疑似被复制"
   };
 
   document.addEventListener("sbp:ready", function () {

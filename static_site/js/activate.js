@@ -11,6 +11,14 @@
       return;
     }
     form.hidden = false;
+    if (flow.phone_verified) {
+      // Signed in by SMS code: the phone is proven, only the new password is needed.
+      form.elements.sms_code.closest(".field").hidden = true;
+      form.elements.sms_code.required = false;
+      document.getElementById("sent-to").textContent = "您已通过短信验证码验证了登记的手机，请设置新密码。";
+      form.elements.new_password.focus();
+      return;
+    }
     if (flow.phone_masked) {
       document.getElementById("sent-to").textContent =
         "短信验证码已发送到您登记的手机 " + flow.phone_masked + "，5分钟内有效。";
@@ -21,7 +29,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     SBP.clearErrors(form);
-    if (!form.elements.sms_code.value.trim()) {
+    if (!flow.phone_verified && !form.elements.sms_code.value.trim()) {
       SBP.showError(form, { field: "sms_code", message: "请输入短信中的验证码" });
       return;
     }
@@ -31,7 +39,7 @@
     button.disabled = true;
     SBP.api("POST", "/api/auth/activate", {
       activation_token: flow.token,
-      sms_code: form.elements.sms_code.value.trim(),
+      sms_code: flow.phone_verified ? undefined : form.elements.sms_code.value.trim(),
       new_password: form.elements.new_password.value
     }).then(function () {
       sessionStorage.removeItem("sbp.activation");

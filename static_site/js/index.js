@@ -1,4 +1,6 @@
-/* Sign-in page (seed 2.1): ID number + password + image captcha; initial password → activation. */
+/* Sign-in page (seed 2.1): the choice of the three ways in, and the first of them: ID number +
+ * password + image captcha; initial password → activation. (SMS code: sms-login.js; passkey:
+ * passkey-login.js.) */
 (function () {
   "use strict";
   var form = document.getElementById("login-form");
@@ -11,9 +13,7 @@
     return SBP.loadCaptcha(captchaImg).catch(function (err) { SBP.showError(form, err); });
   }
 
-  idInput.addEventListener("input", function () {
-    if (/x/.test(idInput.value)) idInput.value = idInput.value.replace(/x/g, "X");
-  });
+  SBP.upperCaseX(idInput);
   captchaImg.addEventListener("click", newCaptcha);
   document.getElementById("captcha-refresh").addEventListener("click", function () {
     newCaptcha().then(function () { SBP.announce("已换一张验证码"); });
@@ -39,22 +39,21 @@
       password: form.elements.password.value,
       captcha_id: captchaImg.dataset.captchaId || "",
       captcha_answer: form.elements.captcha_answer.value.trim()
-    }).then(function (answer) {
-      if (answer.status === "activation_required") {
-        sessionStorage.setItem("sbp.activation", JSON.stringify({
-          token: answer.activation_token, phone_masked: answer.phone_masked || "", next: SBP.nextPath()
-        }));
-        window.location.assign("/activate.html");
-        return;
-      }
-      window.location.assign(SBP.nextPath() || "/home.html");
-    }, function (err) {
+    }).then(SBP.afterSignIn, function (err) {
       button.disabled = false;
       // The captcha is single use: every failed attempt needs a new one.
       newCaptcha().then(function () {
         if (err.field === "password") form.elements.password.value = "";
         SBP.showError(form, err);
       });
+    });
+  });
+
+  // The three ways in: one panel shown at a time, chosen with radio buttons.
+  var panels = { password: form, sms: document.getElementById("sms-form"), passkey: document.getElementById("passkey-panel") };
+  Array.prototype.forEach.call(document.querySelectorAll("input[name=way]"), function (radio) {
+    radio.addEventListener("change", function () {
+      Object.keys(panels).forEach(function (way) { panels[way].hidden = way !== radio.value; });
     });
   });
 

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
 INITIAL_PASSWORD = "888888"
-_DEMO_FILE = Path(__file__).resolve().parents[2] / "infra" / "seed" / "demo_residents.json"
+_ROOT = Path(__file__).resolve().parents[2]
+_DEMO_FILE = _ROOT / "infra" / "seed" / "demo_residents.json"
+_FRESH_RESIDENT = _ROOT / "tests" / "a11y" / "fresh_resident.py"
 
 
 def demo_phone(id_number: str) -> str:
@@ -73,6 +77,20 @@ def sign_in(page, stack, id_number: str, new_password: str, next_url: str | None
         _leave(page, lambda path: path == "/activate.html", "#activate-form")
         stack.passwords[id_number] = new_password
     page.wait_for_load_state("load")
+
+
+def make_resident(stack, like: str, id_number: str, phone: str, password: str) -> str:
+    """Create a fresh resident (a copy of the demo resident `like` under a new ID number and phone,
+    already activated with `password`) in the stack's DynamoDB Local, through
+    tests/a11y/fresh_resident.py and the stack's ready file; sign_in then knows the password."""
+    if id_number not in stack.passwords:
+        ready_file = stack.log_path.parent / "ready.json"
+        assert ready_file.is_file(), f"the stack's ready file is not at {ready_file}"
+        done = subprocess.run([sys.executable, str(_FRESH_RESIDENT), str(ready_file), like, id_number,
+                               phone, password], cwd=_ROOT, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"fresh_resident.py failed:\n{done.stdout}\n{done.stderr}"
+        stack.passwords[id_number] = password
+    return id_number
 
 
 def _leave(page, still_here, form_selector: str) -> None:

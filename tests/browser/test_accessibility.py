@@ -18,22 +18,19 @@ contexts (and only these) are opened with bypass_csp=True.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 try:
-    from .flows import captcha_answer, sign_in
+    from .flows import captcha_answer, make_resident, sign_in
 except ImportError:  # tests/browser collected as rootdir-relative modules
-    from flows import captcha_answer, sign_in
+    from flows import captcha_answer, make_resident, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "static_site"
 AXE_JS = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
-FRESH_RESIDENT = ROOT / "tests" / "a11y" / "fresh_resident.py"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # Fresh residents: (copy of demo resident, new ID number, phone, password). Valid GB 11643 IDs
@@ -60,19 +57,6 @@ def site_pages(auth: str) -> list[str]:
         if match and match.group(1) == auth:
             found.append("/" + path.relative_to(SITE).as_posix())
     return found
-
-
-def make_resident(stack, like: str, id_number: str, phone: str, password: str) -> str:
-    """Create the fresh resident in the stack's DynamoDB Local (endpoints from the ready file that
-    conftest's `stack` has the local stack write next to its log); sign_in then knows the password."""
-    if id_number not in stack.passwords:
-        ready_file = stack.log_path.parent / "ready.json"
-        assert ready_file.is_file(), f"the stack's ready file is not at {ready_file}"
-        done = subprocess.run([sys.executable, str(FRESH_RESIDENT), str(ready_file), like, id_number,
-                               phone, password], cwd=ROOT, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, f"fresh_resident.py failed:\n{done.stdout}\n{done.stderr}"
-        stack.passwords[id_number] = password
-    return id_number
 
 
 @pytest.fixture(scope="module")
@@ -223,11 +207,23 @@ def public_states(page, url, check) -> None:
     page.click("#login-button")
     page.wait_for_selector("#login-form .field-error")
     check("/index.html", "errors of an empty form")
+    page.check("input[name=way][value=sms]")
+    page.click("#sms-login-button")
+    page.wait_for_selector("#sms-form .field-error")
+    check("/index.html", "SMS sign-in, errors of an empty form")
+    page.check("input[name=way][value=passkey]")
+    page.wait_for_selector("#passkey-panel:not([hidden])")
+    check("/index.html", "passkey sign-in")
     page.goto(url + "/forgot.html")
     settle(page)
     page.click("#start-form button[type=submit]")
     page.wait_for_selector("#start-form .field-error")
     check("/forgot.html", "errors of an empty form")
+    page.click("#use-questions")
+    page.wait_for_selector("#captcha-img[data-captcha-id]")
+    page.click("#questions-start-form button[type=submit]")
+    page.wait_for_selector("#questions-start-form .field-error")
+    check("/forgot.html", "security-question way, errors of an empty form")
     page.goto(url + "/verify.html")
     settle(page)
     page.fill("#code", "AB12-CD34-EF56-GH78-JK90")
@@ -251,6 +247,13 @@ def flexible_worker_states(page, url, check) -> None:
     page.click("#password-form button[type=submit]")
     page.wait_for_selector("#password-form .field-error")
     check("/account/password.html", "errors of an empty form")
+    page.goto(url + "/account/passkeys.html")
+    settle(page)
+    page.click("#add-button")
+    page.wait_for_selector("#confirm-form .field-error")
+    check("/account/passkeys.html", "adding without confirmation")
+    page.check("input[name=confirm_by][value=sms]")
+    check("/account/passkeys.html", "SMS confirmation chosen")
 
     page.goto(url + "/pay/new.html?kind=flexible_pension")
     settle(page)
