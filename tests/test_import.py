@@ -66,6 +66,9 @@ def test_every_kind_writes_good_rows_and_rejects_each_planted_bad_row_with_its_r
     assert Contribution.count() == 31
     assert {a.id_number for a in Account.scan()} == {A, B, C}
     assert Account.get(A).password_state == "INITIAL"
+    assert Account.get(A).profile["original_retirement_age"] == 60
+    assert Account.get(B).profile["original_retirement_age"] == 55
+    assert "original_retirement_age" not in Account.get(C).profile
     summary_a = ContributionSummary.get(A, "110")
     assert len(summary_a.paid) == 12 and not summary_a.owed
     summary_b = ContributionSummary.get(B, "110")
@@ -192,7 +195,7 @@ def test_cli_reports_counts_and_exits_1_when_rows_were_rejected(tables, files, c
                               checkpoint=None, restart=False, batch_size=25, no_progress=True)
     assert import_records._import(args) == 1
     out = capsys.readouterr().out
-    assert "6 rows read" in out and "3 written" in out and "3 rejected" in out
+    assert "7 rows read" in out and "3 written" in out and "4 rejected" in out
     args.file = str(files / "bad-header.csv")
     assert import_records._import(args) == 2
 

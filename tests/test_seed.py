@@ -213,6 +213,9 @@ def test_seeded_accounts_start_with_the_initial_password(tables):
         assert passwords.verify_password(account.password_hash, "888888")
         assert account.profile["ethnicity"] == "汉族"
     assert Account.get(LI).profile["retirement_date"] == "2017-08"
+    # the reform track the pension estimator reads: men 60; the demo women 55
+    assert {r["name"]: Account.get(r["id_number"]).profile["original_retirement_age"] for r in demo_residents()} \
+        == {"张伟": 60, "李秀英": 55, "王芳": 55, "刘强": 60}
 
 
 def test_reseeding_keeps_a_password_the_resident_set(tables):

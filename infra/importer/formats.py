@@ -182,6 +182,18 @@ def number(value: str, name: str) -> str:
 
 # ---- formats -----------------------------------------------------------------------------
 
+def original_retirement_age(value: str | None, number_: str) -> int | None:
+    """The original statutory retirement age (the reform track): 60 for men, 50 (female workers)
+    or 55 (female cadres, most flexible workers) for women; blank when unknown."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        return None
+    allowed = ("60",) if ids.gender(number_) == "男" else ("50", "55")
+    if cleaned not in allowed:
+        raise RowError("invalid_retirement_age", f"original_retirement_age 应为 {'/'.join(allowed)} 或留空")
+    return int(cleaned)
+
+
 def parse_person(row: dict[str, str]) -> Parsed:
     from chalicelib.models.accounts import Account
     number_ = person(row["id_number"])
@@ -196,7 +208,8 @@ def parse_person(row: dict[str, str]) -> Parsed:
         raise RowError("invalid_code", f"person_status 应为 {'/'.join(PERSON_STATUSES)} 之一")
     profile = {"gender": ids.gender(number_), "person_status": status,
                "employer": text(row.get("employer"), "employer", required=False),
-               "insured_region": text(row.get("insured_region"), "insured_region", required=False)}
+               "insured_region": text(row.get("insured_region"), "insured_region", required=False),
+               "original_retirement_age": original_retirement_age(row.get("original_retirement_age"), number_)}
     item = Account(id_number=number_, name=text(row["name"], "name", max_chars=30), phone=phone,
                    email=email, profile={k: v for k, v in profile.items() if v is not None})
     return Parsed(number_, (number_,), item, extra={"phone_masked": masking.phone(phone)})
@@ -307,7 +320,8 @@ class Format:
 
 FORMATS = {f.kind: f for f in [
     Format("persons", ("id_number", "name", "phone", "email", "person_status", "employer",
-                       "insured_region"), parse_person, needs_person=False, batch_writable=False),
+                       "insured_region"), parse_person, needs_person=False, batch_writable=False,
+           optional=("original_retirement_age",)),
     Format("contributions", ("id_number", "type_code", "period", "employer", "base_fen",
                              "employer_fen", "personal_fen", "account_fen", "status", "posted_on"),
            parse_contribution),
