@@ -34,7 +34,7 @@ def test_contributions_by_year_page_with_an_opaque_cursor(client, zhang):
     assert ZHANG not in body["next_cursor"]
     second = get(client, f"/api/insurance/110/contributions?year=2021&cursor={quote(body['next_cursor'])}",
                  cookie=zhang).json_body
-    assert [r["period"] for r in second["items"]] == [f"2021{m:02d}" for m in range(7, 13)]
+    assert [r["period"] for r in second["items"]] == [f"2021{m:02d}" for m in range(6, 0, -1)]
     assert second["next_cursor"] is None
 
 
@@ -78,18 +78,18 @@ def _payment(period, gross):
                    pay_date=f"{period[:4]}-{period[4:]}-10").save()
 
 
-def test_pension_payments_for_a_range_page_by_twelve(client, zhang):
+def test_pension_payments_for_a_range_page_by_twelve_newest_first(client, zhang):
     for year in (2018, 2019):
         for month in range(1, 13):
             _payment(f"{year}{month:02d}", 200000 + year)
     first = get(client, "/api/benefits/pension-payments?from=201803&to=201906", cookie=zhang).json_body
-    assert [p["period"] for p in first["items"]][:2] == ["201803", "201804"]
+    assert [p["period"] for p in first["items"]][:2] == ["201906", "201905"]
     assert len(first["items"]) == 12 and first["next_cursor"]
     assert first["items"][0]["bank_account_masked"] == "**** **** 3571"
-    assert first["items"][0]["items"] == [{"name": "基础养老金", "amount_fen": 202018}]
+    assert first["items"][0]["items"] == [{"name": "基础养老金", "amount_fen": 202019}]
     rest = get(client, f"/api/benefits/pension-payments?from=201803&to=201906&cursor={quote(first['next_cursor'])}",
                cookie=zhang).json_body
-    assert [p["period"] for p in rest["items"]] == ["201903", "201904", "201905", "201906"]
+    assert [p["period"] for p in rest["items"]] == ["201806", "201805", "201804", "201803"]
     other_range = get(client, f"/api/benefits/pension-payments?from=201801&to=201906&cursor={quote(first['next_cursor'])}",
                       cookie=zhang)
     assert other_range.status_code == 400

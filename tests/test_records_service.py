@@ -37,22 +37,22 @@ def zhang(tables):
                                             ["110", "310"]))
 
 
-def test_year_view_pages_six_months_with_a_cursor_then_the_rest(zhang):
+def test_year_view_pages_six_months_newest_first_with_a_cursor_then_the_rest(zhang):
     first = records.year_view(session(ZHANG), "110", "2021", None)
-    assert [r["period"] for r in first["items"]] == [f"2021{m:02d}" for m in range(1, 7)]
+    assert [r["period"] for r in first["items"]] == [f"2021{m:02d}" for m in range(12, 6, -1)]
     assert first["next_cursor"]
     row = first["items"][0]
     assert row["employer"] == "德州市恒信机械制造有限公司"
     assert row["status"] == "PAID" and row["status_label"] == "到账"
     assert row["employer_fen"] > 0 and row["personal_fen"] > 0 and row["account_fen"] > 0
     second = records.year_view(session(ZHANG), "110", "2021", first["next_cursor"])
-    assert [r["period"] for r in second["items"]] == [f"2021{m:02d}" for m in range(7, 13)]
+    assert [r["period"] for r in second["items"]] == [f"2021{m:02d}" for m in range(6, 0, -1)]
     assert second["next_cursor"] is None
 
 
 def test_a_partial_year_has_no_next_page_and_an_empty_year_says_so(zhang):
     partial = records.year_view(session(ZHANG), "110", 2023, None)
-    assert [r["period"] for r in partial["items"]] == ["202301", "202302", "202303"]
+    assert [r["period"] for r in partial["items"]] == ["202303", "202302", "202301"]
     assert partial["next_cursor"] is None
     empty = records.year_view(session(ZHANG), "110", 2019, None)
     assert empty["items"] == [] and empty["next_cursor"] is None

@@ -1,4 +1,5 @@
-"""Pension payment history (养老待遇发放): a year-month range, paged, each month with its items.
+"""Pension payment history (养老待遇发放): a year-month range, paged newest first, each month with
+its items.
 
 Each month is named for the benefit it is: the employee basic pension (职工基本养老金, commonly
 退休金) or the resident basic pension (城乡居民基本养老金) — `scheme` on the item.
@@ -45,7 +46,7 @@ def history(current: CurrentSession, from_period: str | None, to_period: str | N
     if span > MAX_RANGE_MONTHS:
         raise BadInput(f"一次最多查询{MAX_RANGE_MONTHS // 12}年", code="range_too_long", field="to")
     query = functools.partial(PensionPayment.query, current.id_number,
-                              PensionPayment.period.between(start, end))
+                              PensionPayment.period.between(start, end), scan_index_forward=False)
     items, next_cursor = cursor.page(
         query, PAGE_SIZE, "pension-payments", current.id_number, {"f": start, "t": end}, cursor_text,
         key_of=lambda item: {"p": item.period},

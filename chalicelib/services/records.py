@@ -103,12 +103,12 @@ def contribution_view(item: Contribution) -> dict[str, Any]:
 
 
 def year_view(current: CurrentSession, type_code: str, year: Any, cursor_text: str | None) -> dict:
-    """One page of a year of one insurance type: exactly one DynamoDB Query."""
+    """One page of a year of one insurance type, newest month first: exactly one DynamoDB Query."""
     type_code = policy.check_type(type_code)
     y = check_year(year)
     person_type = f"{current.id_number}#{type_code}"
     query = functools.partial(Contribution.query, person_type,
-                              Contribution.period.between(f"{y}01", f"{y}12"))
+                              Contribution.period.between(f"{y}01", f"{y}12"), scan_index_forward=False)
     items, next_cursor = cursor.page(
         query, YEAR_PAGE_SIZE, "contributions", current.id_number, {"t": type_code, "y": y},
         cursor_text, key_of=lambda item: {"p": item.period},

@@ -1,5 +1,5 @@
 /* 养老金测算: the resident's facts, the assumptions (within their limits) and the estimate with its
- * parts (GET /api/records/pension-estimate?retire_age=&base_index_bp=&wage_growth_bp=&interest_bp=). */
+ * parts (GET /api/records/pension-estimate?retire_period=&base_index_bp=&wage_growth_bp=&interest_bp=). */
 (function () {
   "use strict";
   var el = SBP.el;
@@ -14,6 +14,16 @@
     return (y ? y + "年" : "") + (m || !y ? m + "个月" : "");
   }
 
+  function ageText(m) { return Math.floor(m / 12) + "周岁" + (m % 12 ? (m % 12) + "个月" : ""); }
+  function addMonths(period, n) {
+    var i = parseInt(period.slice(0, 4), 10) * 12 + parseInt(period.slice(4), 10) - 1 + n;
+    return String(Math.floor(i / 12)) + ("0" + (i % 12 + 1)).slice(-2);
+  }
+  function monthsFrom(a, b) {
+    return (parseInt(b.slice(0, 4), 10) - parseInt(a.slice(0, 4), 10)) * 12 +
+      parseInt(b.slice(4), 10) - parseInt(a.slice(4), 10);
+  }
+
   function fact(label, value) {
     return el("div", {}, el("dt", {}, label), el("dd", {}, value === null || value === undefined ? "—" : value));
   }
@@ -23,7 +33,9 @@
     var list = $("facts");
     list.textContent = "";
     list.appendChild(fact("出生年月 / 性别", SBP.month(f.birth_period) + " / " + f.gender));
-    list.appendChild(fact("法定退休年龄", f.statutory_age_text + "（按渐进式延迟法定退休年龄规定）"));
+    var st = a.statutory;
+    list.appendChild(fact("原法定退休年龄", st.original_age + "周岁" + (st.original_age_assumed ? "（记录中没有，按55周岁估算）" : "")));
+    list.appendChild(fact("法定退休年龄", st.age_text + "，" + SBP.month(st.retire_period) + "退休（按渐进式延迟法定退休年龄规定）"));
     list.appendChild(fact("首次参保年月", SBP.month(f.first_period)));
     list.appendChild(fact("最近缴费年月", f.last_paid_period ? SBP.month(f.last_paid_period) : "—"));
     list.appendChild(fact("累计缴费", months(f.months_paid) + "（" + f.months_paid + "个月）" +
@@ -38,15 +50,18 @@
   function fillForm(a) {
     var s = a.assumptions;
     limits = s;
-    var select = $("retire-age");
+    var select = $("retire-period");
+    var st = a.statutory;
     select.textContent = "";
-    s.retire_age.choices.forEach(function (age) {
-      var option = el("option", { value: String(age) }, age + "周岁" + (age === s.retire_age.default ? "（默认）" : ""));
-      if (age === s.retire_age.value) option.selected = true;
+    for (var p = a.earliest_period; p <= a.latest_period; p = addMonths(p, 1)) {
+      var age = monthsFrom(a.facts.birth_period, p);
+      var label = SBP.month(p) + "（" + ageText(age) + (p === st.retire_period ? "，法定退休年月" : "") + "）";
+      var option = el("option", { value: p }, label);
+      if (p === s.retire_period.value) option.selected = true;
       select.appendChild(option);
-    });
-    $("retire-age-hint").textContent = "您的法定退休年龄为" + a.facts.statutory_age_text + "；可选" +
-      s.retire_age.choices[0] + "至" + s.retire_age.choices[s.retire_age.choices.length - 1] + "周岁。";
+    }
+    $("retire-period-hint").textContent = "您的法定退休年月为" + SBP.month(st.retire_period) + "（" + st.age_text +
+      "）；可选" + SBP.month(a.earliest_period) + "至" + SBP.month(a.latest_period) + "，提前最多3年且不低于原法定退休年龄，延后最多3年。";
     setNumber("base-index", index(s.base_index_bp.value), index(s.base_index_bp.min), index(s.base_index_bp.max));
     $("base-index-hint").textContent = "可填" + index(s.base_index_bp.min) + "至" + index(s.base_index_bp.max) +
       "；1.00表示按社平工资缴费，默认为您最近的缴费指数" + index(s.base_index_bp.default) + "。";
@@ -71,12 +86,14 @@
     var target = $("result");
     target.textContent = "";
     target.appendChild(el("p", { className: "lead" },
-      "按" + r.retire_age + "周岁退休（" + SBP.month(r.retire_period) + "），" + SBP.month(r.pension_from) + "起每月预计领取："));
+      SBP.month(r.retire_period) + "退休（" + r.retire_age_text + "），" + SBP.month(r.pension_from) + "起每月预计领取："));
     target.appendChild(el("p", { className: "success", id: "estimate-total" },
-      el("strong", {}, "基本养老金合计约 " + SBP.fen(r.total_fen) + " / 月")));
+      el("strong", {}, "基本养老金合计约 " + SBP.fen(r.total_fen) + " / 月"),
+      el("br"), el("span", { id: "estimate-today" }, "折合今天的钱约 " + SBP.fen(r.total_today_fen) + " / 月")));
     target.appendChild(SBPRecords.table("养老金测算结果明细", [
       { label: "项目", value: function (p) { return p.name; } },
       { label: "每月金额", value: function (p) { return SBP.fen(p.amount_fen); } },
+      { label: "折合今天", value: function (p) { return SBP.fen(p.today_fen); } },
       { label: "计算", value: function (p) { return el("span", {}, p.formula, el("br"), p.work); } }
     ], r.parts, "parts-table"));
     var facts = el("dl", { className: "info", id: "result-facts" },
@@ -84,12 +101,13 @@
       fact("平均缴费指数（含今后）", index4(r.avg_index_bp)),
       fact(r.avg_wage_year + "年社平工资" + (r.avg_wage_projected ? "（推算）" : ""), SBP.fen(r.avg_wage_fen) + " / 月"),
       fact("退休时个人账户储存额（推算）", SBP.fen(r.account_at_retirement_fen)),
-      fact("计发月数", r.divisor + "个月"),
+      fact("计发月数（个人账户储存额要除以的月数，按退休年龄确定）", r.divisor + "个月"),
       fact("约为退休时上年度社平工资的", (r.replacement_bp / 100).toFixed(1) + "%"));
     target.appendChild(facts);
     if (!r.meets_min_contribution) {
       target.appendChild(el("p", { className: "notice", id: "min-warning" },
-        "按所选退休年龄累计缴费" + r.contribution_years_text + "，不足最低缴费年限" + months(r.min_contribution_months) + "。"));
+        SBP.month(r.retire_period) + "退休需累计缴费满" + months(r.min_contribution_months) + "，按此测算累计缴费" +
+        r.contribution_years_text + "，还差" + r.missing_months + "个月。"));
     }
     var notes = $("notes");
     notes.textContent = "";
@@ -114,7 +132,7 @@
       { id: "wage-growth", field: "wage_growth_bp", scale: 100, name: "社平工资年增长率", show: pct, key: "wage_growth_bp" },
       { id: "interest", field: "interest_bp", scale: 100, name: "记账利率", show: pct, key: "interest_bp" }
     ];
-    var query = { retire_age: $("retire-age").value };
+    var query = { retire_period: $("retire-period").value };
     for (var i = 0; i < specs.length; i++) {
       var s = specs[i];
       var text = String($(s.id).value || "").trim();
@@ -146,7 +164,8 @@
       renderFacts(a);
       if (!query) fillForm(a);
       renderResult(a);
-      SBP.announce("测算结果：按" + a.result.retire_age + "周岁退休，每月约" + SBP.fen(a.result.total_fen));
+      SBP.announce("测算结果：" + SBP.month(a.result.retire_period) + "退休，每月约" + SBP.fen(a.result.total_fen) +
+        "，折合今天约" + SBP.fen(a.result.total_today_fen));
     }, function (err) {
       result.removeAttribute("aria-busy");
       if (!limits) { SBPRecords.fail($("estimate-message"), err); return; }
@@ -166,7 +185,7 @@
       event.preventDefault();
       recalculate();
     });
-    $("retire-age").addEventListener("change", recalculate);
+    $("retire-period").addEventListener("change", recalculate);
     $("defaults-button").addEventListener("click", function () {
       SBP.clearErrors($("estimate-form"));
       load(null);
