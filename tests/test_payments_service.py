@@ -220,14 +220,14 @@ def test_options_show_paid_in_order_and_payable_months(fixed_time):
 
 # ---- transitions ------------------------------------------------------------------------------
 
-def test_order_is_a_to_do_item_resumable_at_its_step(fixed_time):
+def test_order_is_a_to_do_item_resumable_at_its_step_named_in_plain_words(fixed_time):
     order = payment_orders.create_order(me(), "flexible_pension", ["202610"], 500000, None)
     task = PendingTask.get(WANG, f"payment_order#{order['order_no']}")
-    assert task.step == "review" and task.resume_path == f"/pay/order.html?no={order['order_no']}"
+    assert task.step == "查看应缴" and task.resume_path == f"/pay/order.html?no={order['order_no']}"
     payment_orders.confirm(me(), order["order_no"], None)
-    assert PendingTask.get(WANG, task.task_id).step == "choose_bank"
+    assert PendingTask.get(WANG, task.task_id).step == "选择银行支付"
     payment_orders.pay(me(), order["order_no"], "icbc", None)
-    assert PendingTask.get(WANG, task.task_id).step == "at_bank"
+    assert PendingTask.get(WANG, task.task_id).step == "等待银行结果"
 
 
 def test_confirm_then_pay_gives_a_signed_checkout_link(fixed_time):

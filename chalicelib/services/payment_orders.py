@@ -98,7 +98,7 @@ def task_item(order: PaymentOrder, status: str, now: int) -> PendingTask:
     step = STEP_OF[status]
     title = f"{order_title(order)} {money.yuan(order.total_fen)}（{STEP_NAMES[step]}）"
     return PendingTask(id_number=order.id_number, task_id=f"{TASK_KIND}#{order.order_no}", kind=TASK_KIND,
-                       title=title, step=step, resume_path=f"/pay/order.html?no={order.order_no}",
+                       title=title, step=STEP_NAMES[step], resume_path=f"/pay/order.html?no={order.order_no}",
                        created_at=order.created_at, updated_at=now,
                        data={"order_no": order.order_no, "type_name": type_name, "status": status})
 
