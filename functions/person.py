@@ -2,7 +2,7 @@
 from chalice import Blueprint, Response
 
 from functions import web
-from chalicelib.services import audit, data_export, person
+from chalicelib.services import audit, data_export, home, person
 
 bp = Blueprint(__name__)
 
@@ -24,3 +24,9 @@ def export_my_data():
     """下载我的数据: everything the portal holds about the resident, a zip of JSON + CSV (201)."""
     result = data_export.export(web.session(), web.client_ip())
     return Response(body=result, status_code=201, headers={"Content-Type": "application/json"})
+
+
+@bp.route("/me/home", methods=["GET"])
+def home_overview():
+    """What the home page shows first: the latest pension payment, dues and gaps, open to-dos."""
+    return home.overview(web.session())

@@ -116,6 +116,11 @@ def test_gaps_group_missing_and_owed_months_into_runs_priced_at_the_lowest_base(
         {"year": 2021, "months": 2, "base_fen": 387000, "rate_bp": 2000, "cost_fen": 154800}]
     assert pension["total_cost_fen"] == 216000 + 72000 + 154800
     assert pension["missing_months"] == 6
+    # the backpay window (12 months back from 2021-03 → from 2020-03) holds every missing month:
+    # each run carries the months the payment flow is opened with
+    assert pension["pay_kind"] == "flexible_pension"
+    assert pension["runs"][0]["payable_months"] == ["202006", "202007", "202008"]
+    assert pension["runs"][1]["payable_months"] == ["202012", "202101", "202102"]
 
 
 def test_gaps_of_an_employee_only_type_have_no_flexible_price(tables):
@@ -126,6 +131,7 @@ def test_gaps_of_an_employee_only_type_have_no_flexible_price(tables):
     unemployment = records.gaps(session(ZHANG))["types"][0]
     assert unemployment["runs"][0]["from"] == "202005" and unemployment["runs"][0]["cost_fen"] is None
     assert unemployment["flexible_payable"] is False
+    assert unemployment["pay_kind"] is None and unemployment["runs"][0]["payable_months"] == []
 
 
 def test_summary_upkeep_is_idempotent_and_moves_owed_months_to_paid(tables):

@@ -203,7 +203,8 @@ def _gap_runs(type_code: str, missing: list[str], owed: set[str]) -> list[dict[s
         payable = [m for m in run if earliest_payable and m >= earliest_payable] if cost is not None else []
         out.append({"from": run[0], "to": run[-1], "months": len(run),
                     "owed_months": sum(1 for m in run if m in owed), "cost_fen": cost,
-                    "by_year": breakdown, "payable_online_months": len(payable)})
+                    "by_year": breakdown, "payable_online_months": len(payable),
+                    "payable_months": payable})
     return out
 
 
@@ -238,7 +239,8 @@ def _resident_gap_runs(type_code: str, paid: set[str], owed: set[str], first: st
             cost = None if cost is None or amount is None else cost + amount
         out.append({"from": f"{run[0]}01", "to": f"{run[-1]}12", "months": len(run) * 12,
                     "years": len(run), "owed_months": sum(12 for y in run if y in owed_years),
-                    "cost_fen": cost, "by_year": breakdown, "payable_online_months": 0})
+                    "cost_fen": cost, "by_year": breakdown, "payable_online_months": 0,
+                    "payable_months": []})
     return out, [f"{y}01" for y in missing_years]
 
 
@@ -250,6 +252,11 @@ def months_between_back(count: int) -> str | None:
     y, m = int(period[:4]), int(period[4:])
     index = y * 12 + (m - 1) - count
     return f"{index // 12}{index % 12 + 1:02d}"
+
+
+def _pay_kind(type_code: str) -> str | None:
+    """The online payment (order kind) that fills a gap of this type, if any."""
+    return next((kind for kind, code in policy.flexible()["kinds"].items() if code == type_code), None)
 
 
 def gaps(current: CurrentSession) -> dict:
@@ -279,6 +286,7 @@ def gaps(current: CurrentSession) -> dict:
             "runs": runs,
             "total_cost_fen": sum(costs) if costs and None not in costs else (0 if not costs else None),
             "flexible_payable": _month_cost(summary.type_code, int(end[:4])) is not None,
+            "pay_kind": _pay_kind(summary.type_code),
         })
     return {"types": result, "backpay_months": policy.flexible().get("backpay_months", 0),
             "earliest_payable_period": months_between_back(policy.flexible().get("backpay_months", 0))}

@@ -29,11 +29,11 @@ def test_li_xiuying_pages_contributions_and_reads_account_and_payments(page, sta
     page.click("#query-button")
     rows = page.locator("#contributions-table tbody tr")
     expect(rows).to_have_count(6)
-    expect(rows.first.locator("td").first).to_have_text("2016年1月")
+    expect(rows.first.locator("td").first).to_have_text("2016年12月")     # newest first
     expect(rows.first).to_contain_text("齐河县晏城街道社区卫生服务中心")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.click("#next-page")
-    expect(rows.first.locator("td").first).to_have_text("2016年7月")
+    expect(rows.first.locator("td").first).to_have_text("2016年6月")
     expect(rows).to_have_count(6)
     expect(page.locator("#next-page")).to_be_hidden()
 
@@ -50,6 +50,7 @@ def test_li_xiuying_pages_contributions_and_reads_account_and_payments(page, sta
     page.click("#range-button")
     payments = page.locator("#payments tbody tr")
     expect(payments).to_have_count(12)
+    expect(payments.first.locator("td").first).to_have_text("2019年6月")  # newest first
     expect(payments.first).to_contain_text("基础养老金")
     expect(payments.first).to_contain_text("个人账户养老金")
     expect(payments.first).to_contain_text("调整增加")

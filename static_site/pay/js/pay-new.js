@@ -35,16 +35,17 @@
       document.getElementById("page-title").textContent = PAY.KIND_TITLES[options.kind] || "灵活就业缴费";
       var list = document.getElementById("months-list");
       list.textContent = "";
-      var mine = existing ? existing.months : [];
+      // ?months=YYYYMM,YYYYMM (from the gaps page) preselects those months when they are free
+      var mine = existing ? existing.months : (PAY.param("months") || "").split(",");
       options.months.slice().reverse().forEach(function (m) {
         var inMine = mine.indexOf(m.period) >= 0;
-        var free = m.state === "payable" || m.state === "owed" || inMine;
+        var free = m.state === "payable" || m.state === "owed" || (existing !== null && inMine);
         var note = m.state === "paid" ? "（已缴费）" : (m.state === "in_order" && !inMine ? "（在其他未完成订单中）" :
           (m.state === "owed" ? "（欠缴）" : ""));
         var id = "m-" + m.period;
         list.appendChild(el("label", { className: "choice", "for": id },
           el("input", { type: "checkbox", id: id, name: "months", value: m.period, disabled: !free,
-            checked: inMine, onchange: preview }),
+            checked: inMine && free, onchange: preview }),
           SBP.month(m.period) + note));
       });
       var hint = "";

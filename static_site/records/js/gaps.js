@@ -20,6 +20,15 @@
       (run.payable_online_months ? "，其中" + run.payable_online_months + "个月可在网上补缴" : "");
   }
 
+  /** One step into the payment flow with the run's payable months already chosen. */
+  function payLink(type, run) {
+    if (!type.pay_kind || !run.payable_months || !run.payable_months.length) return null;
+    var href = "/pay/new.html?kind=" + encodeURIComponent(type.pay_kind) +
+      "&months=" + encodeURIComponent(run.payable_months.join(","));
+    return el("p", {}, el("a", { href: href, className: "btn btn-primary pay-gap" },
+      "补缴这" + run.payable_months.length + "个月"));
+  }
+
   SBP.onReady(function () {
     var target = document.getElementById("gaps");
     SBP.api("GET", "/api/records/gaps").then(function (answer) {
@@ -36,7 +45,7 @@
             (t.total_cost_fen !== null ? "，全部补缴约 " + SBP.fen(t.total_cost_fen) : "") + "："));
           section.appendChild(el("ul", { className: "list" }, t.runs.map(function (run) {
             return el("li", { className: "gap-run" + (run.owed_months ? " owed" : "") },
-              el("strong", {}, runText(run, t.unit)), el("div", {}, costText(run)));
+              el("strong", {}, runText(run, t.unit)), el("div", {}, costText(run)), payLink(t, run));
           })));
         }
         target.appendChild(section);
