@@ -85,6 +85,21 @@ def test_verification_shows_masked_facts_and_is_logged_for_the_owner(history):
         certificates.verifications(CurrentSession(WANG, "h", 0, 0), cert["code"])
 
 
+@pytest.mark.parametrize("typed", [
+    "abcd efgh jkmn pqrs tvwx",                 # spaces instead of dashes
+    " ABCD－EFGH－JKMN－PQRS－TVWX ",            # full-width dashes (Chinese keyboard)
+    "ＡＢＣＤ—ＥＦＧＨ–ＪＫＭＮ一ＰＱＲＳ\u3000ＴＶＷＸ",  # full-width letters, em/en dash, 一, ideographic space
+    "ABCD\u2212EFGH-JKMN-PQRS-TVWX\n",           # minus sign, trailing newline from a paste
+])
+def test_a_code_typed_with_spaces_or_full_width_dashes_is_the_same_code(typed):
+    assert certificates.normalise_code(typed) == "ABCDEFGHJKMNPQRSTVWX"
+
+
+def test_a_code_with_other_characters_is_not_a_code():
+    assert certificates.normalise_code("ABCD/EFGH-JKMN-PQRS-TVWX") is None
+    assert certificates.normalise_code("ABCD-EFGH-JKMN-PQRS") is None
+
+
 def test_unknown_code_is_404_and_expired_or_revoked_is_410(history):
     make_account(ZHANG)
     with pytest.raises(NotFound):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -47,15 +48,22 @@ def new_code() -> str:
     return "".join(ALPHABET[(value >> (5 * i)) & 31] for i in range(CODE_CHARS))
 
 
+CODE_SEPARATORS = "一_.·\u2212"   # besides spaces and Unicode dashes: what people type between groups
+
+
 def display(code: str) -> str:
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 def normalise_code(text: str | None) -> str | None:
-    """Canonical code from what a person typed (case, dashes, spaces, I/L→1, O→0), or None."""
+    """Canonical code from what a person typed or pasted, or None: full-width characters as their
+    ASCII forms (NFKC), any spaces and dashes (hyphen, en/em dash, minus, 一 typed by an IME)
+    dropped, case folded, I/L→1, O→0."""
     if not text:
         return None
-    cleaned = text.strip().upper().replace("-", "").replace(" ", "")
+    folded = unicodedata.normalize("NFKC", text)
+    cleaned = "".join(ch for ch in folded if not (ch.isspace() or unicodedata.category(ch) == "Pd"
+                                                  or ch in CODE_SEPARATORS)).upper()
     cleaned = cleaned.translate(str.maketrans({"I": "1", "L": "1", "O": "0"}))
     if len(cleaned) != CODE_CHARS or any(ch not in ALPHABET for ch in cleaned):
         return None

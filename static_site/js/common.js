@@ -462,8 +462,12 @@
     var nav = el("nav", { className: "breadcrumb", "aria-label": "您的位置" },
       el("span", { className: "breadcrumb-label" }, "您的位置："), crumbs);
 
-    var existing = body.querySelector("header.site-header");
-    if (existing) existing.parentNode.removeChild(existing);
+    // Rendered at once on load (before /api/me answers) and again only if that fails, so the
+    // page never shifts under the reader: replace whatever an earlier call put in.
+    ["a.skip-link", "header.site-header", "nav.breadcrumb"].forEach(function (selector) {
+      var existing = body.querySelector(selector);
+      if (existing && existing.parentNode === body) body.removeChild(existing);
+    });
     body.insertBefore(nav, body.firstChild);
     body.insertBefore(header, nav);
     body.insertBefore(skip, header);
@@ -505,9 +509,9 @@
   function start() {
     if (requiresAuth()) {
       document.body.classList.add("sbp-loading");
+      renderHeader(true);
       SBP.api("GET", "/api/me").then(function (me) {
         document.body.classList.remove("sbp-loading");
-        renderHeader(true);
         startIdle(me.session);
         ready(me);
       }, function (err) {

@@ -4,7 +4,10 @@
   var el = SBP.el;
   var $ = function (id) { return document.getElementById(id); };
 
-  function openPdf(url) { window.location.assign(url); }
+  /** The PDF opens in a new tab: the resident stays in the portal. */
+  function openPdf(url) { window.open(url, "_blank", "noopener"); }
+
+  function monthValue(period) { return period.slice(0, 4) + "-" + period.slice(4); }
 
   function showLog(cert) {
     SBP.api("GET", "/api/certificates/" + encodeURIComponent(cert.code) + "/verifications").then(function (answer) {
@@ -72,17 +75,23 @@
   SBP.onReady(function () {
     SBP.api("GET", "/api/records/summary").then(function (answer) {
       var box = $("type-choices");
+      // Defaults: every type the resident has, over their own contribution span.
       answer.types.forEach(function (t) {
         var id = "type-" + t.type_code;
         box.appendChild(el("label", { className: "choice", htmlFor: id },
-          el("input", { type: "checkbox", id: id, value: t.type_code, name: "type_code" }), t.type_name + "（" + t.type_code + "）"));
+          el("input", { type: "checkbox", id: id, value: t.type_code, name: "type_code", checked: true }),
+          t.type_name + "（" + t.type_code + "）"));
       });
-      if (answer.types.length) {
-        var first = answer.types.map(function (t) { return t.first_period; }).sort()[0];
-        $("cert-from").value = first.slice(0, 4) + "-" + first.slice(4);
-      }
       var now = new Date();
-      $("cert-to").value = now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2);
+      var thisMonth = String(now.getFullYear()) + ("0" + (now.getMonth() + 1)).slice(-2);
+      var firsts = answer.types.map(function (t) { return t.first_period; }).filter(Boolean).sort();
+      var lasts = answer.types.map(function (t) {
+        if (!t.last_period) return null;
+        var end = t.unit === "year" ? t.last_period.slice(0, 4) + "12" : t.last_period;
+        return end > thisMonth ? thisMonth : end;
+      }).filter(Boolean).sort();
+      $("cert-from").value = monthValue(firsts.length ? firsts[0] : thisMonth);
+      $("cert-to").value = monthValue(lasts.length ? lasts[lasts.length - 1] : thisMonth);
     });
     loadMine();
     $("issue-form").addEventListener("submit", function (event) {
@@ -97,7 +106,8 @@
         target.textContent = "";
         target.appendChild(el("div", { className: "success" },
           el("p", {}, "证明已开具，验证码：", el("strong", { id: "issued-code" }, cert.code_display)),
-          el("p", {}, el("a", { href: cert.download_url, id: "issued-download" }, "下载参保证明PDF"),
+          el("p", {}, el("a", { href: cert.download_url, id: "issued-download", target: "_blank", rel: "noopener",
+            className: "target" }, "打开参保证明PDF（在新标签页中打开）"),
             "（链接5分钟内有效，过期请在下方列表中重新下载）")));
         SBP.announce("证明已开具，验证码 " + cert.code_display);
         loadMine();
