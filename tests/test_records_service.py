@@ -13,7 +13,8 @@ from chalicelib.models.contribution_summaries import ContributionSummary
 from chalicelib.models.contributions import Contribution
 from chalicelib.services import records
 from chalicelib.services.sessions import CurrentSession
-from infra.seed.contributions import generate_employee_history, generate_flexible_history
+from infra.seed.contributions import (generate_employee_history, generate_flexible_history,
+                                     generate_resident_history)
 from infra.seed.records import store_history
 
 ZHANG = "371402198503142314"
@@ -164,3 +165,18 @@ def test_transaction_rows_must_not_mix_paid_and_owed(tables):
     with pytest.raises(ValueError):
         with transaction() as tx:
             records.add_to_transaction(tx, WANG, "110", rows)
+
+
+def test_resident_insurance_rows_have_no_base_and_show_the_subsidy_as_a_subsidy(tables):
+    liu = "371403195501011110"
+    store_history(generate_resident_history(liu, 2023, 2024, "陵城区糜镇人民政府（代收）", ["170"]))
+    answer = records.year_view(session(liu), "170", "2024", None)
+    assert answer["scheme"] == "resident"
+    row = answer["items"][0]
+    assert row["base_fen"] is None and row["employer_fen"] is None
+    assert row["subsidy_fen"] > 0 and row["personal_fen"] > 0
+    store_history(generate_employee_history(ZHANG, "202401", "202412", "某公司", ["110"]))
+    employee = records.year_view(session(ZHANG), "110", "2024", None)
+    assert employee["scheme"] == "employee"
+    assert employee["items"][0]["base_fen"] > 0 and employee["items"][0]["employer_fen"] > 0
+    assert "subsidy_fen" not in employee["items"][0]

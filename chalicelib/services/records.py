@@ -113,8 +113,14 @@ def year_view(current: CurrentSession, type_code: str, year: Any, cursor_text: s
         query, YEAR_PAGE_SIZE, "contributions", current.id_number, {"t": type_code, "y": y},
         cursor_text, key_of=lambda item: {"p": item.period},
         start_key_of=lambda pos: {"person_type": {"S": person_type}, "period": {"S": str(pos.get("p"))}})
-    return {"type_code": type_code, "type_name": policy.type_name(type_code), "year": y,
-            "page_size": YEAR_PAGE_SIZE, "items": [contribution_view(i) for i in items], "next_cursor": next_cursor}
+    # resident schemes (170, 390) are paid yearly at a fixed amount: no base, and the
+    # government's part is a subsidy (subsidy_fen), not an employer's contribution
+    scheme = _scheme(type_code)
+    rows = [contribution_view(i) for i in items]
+    if scheme == "resident":
+        rows = [{**r, "base_fen": None, "subsidy_fen": r["employer_fen"], "employer_fen": None} for r in rows]
+    return {"type_code": type_code, "type_name": policy.type_name(type_code), "year": y, "scheme": scheme,
+            "page_size": YEAR_PAGE_SIZE, "items": rows, "next_cursor": next_cursor}
 
 
 # ---- summary -------------------------------------------------------------------------------

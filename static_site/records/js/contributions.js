@@ -13,6 +13,32 @@
     (chosen ? chosen.years : []).forEach(function (y) { select.appendChild(el("option", { value: String(y) }, y + "年")); });
   }
 
+  function employeeColumns() {
+    return [
+      { label: "费款所属期", value: function (r) { return SBP.month(r.period); } },
+      { label: "缴费单位", value: function (r) { return r.employer; } },
+      { label: "缴费基数", value: function (r) { return SBP.fen(r.base_fen); } },
+      { label: "单位缴费", value: function (r) { return SBP.fen(r.employer_fen); } },
+      { label: "个人缴费", value: function (r) { return SBP.fen(r.personal_fen); } },
+      { label: "划入个人账户", value: function (r) { return r.account_fen ? SBP.fen(r.account_fen) : "—"; } },
+      { label: "状态", value: function (r) { return r.status_label; } },
+      { label: "到账日期", value: function (r) { return r.posted_on ? SBPRecords.isoDate(r.posted_on) : "—"; } }
+    ];
+  }
+
+  /** 城乡居民 insurance: paid once a year at a fixed amount, with a government subsidy. */
+  function residentColumns() {
+    return [
+      { label: "缴费年度", value: function (r) { return r.period.slice(0, 4) + "年"; } },
+      { label: "代收单位", value: function (r) { return r.employer; } },
+      { label: "个人缴费", value: function (r) { return SBP.fen(r.personal_fen); } },
+      { label: "政府补贴", value: function (r) { return r.subsidy_fen ? SBP.fen(r.subsidy_fen) : "—"; } },
+      { label: "划入个人账户", value: function (r) { return r.account_fen ? SBP.fen(r.account_fen) : "—"; } },
+      { label: "状态", value: function (r) { return r.status_label; } },
+      { label: "到账日期", value: function (r) { return r.posted_on ? SBPRecords.isoDate(r.posted_on) : "—"; } }
+    ];
+  }
+
   function render(answer) {
     var title = $("result-title");
     title.textContent = answer.type_name + " " + answer.year + "年 第" + (current.page + 1) + "页";
@@ -22,16 +48,8 @@
     if (!answer.items.length) {
       target.appendChild(el("p", { className: "notice", id: "empty-year" }, answer.year + "年没有" + answer.type_name + "缴费记录。"));
     } else {
-      target.appendChild(SBPRecords.table(answer.type_name + answer.year + "年缴费明细", [
-        { label: "费款所属期", value: function (r) { return SBP.month(r.period); } },
-        { label: "缴费单位", value: function (r) { return r.employer; } },
-        { label: "缴费基数", value: function (r) { return SBP.fen(r.base_fen); } },
-        { label: "单位缴费", value: function (r) { return SBP.fen(r.employer_fen); } },
-        { label: "个人缴费", value: function (r) { return SBP.fen(r.personal_fen); } },
-        { label: "划入个人账户", value: function (r) { return r.account_fen ? SBP.fen(r.account_fen) : "—"; } },
-        { label: "状态", value: function (r) { return r.status_label; } },
-        { label: "到账日期", value: function (r) { return r.posted_on ? SBPRecords.isoDate(r.posted_on) : "—"; } }
-      ], answer.items, "contributions-table"));
+      target.appendChild(SBPRecords.table(answer.type_name + answer.year + "年缴费明细",
+        answer.scheme === "resident" ? residentColumns() : employeeColumns(), answer.items, "contributions-table"));
     }
     current.cursors[current.page + 1] = answer.next_cursor;
     $("next-page").hidden = !answer.next_cursor;
