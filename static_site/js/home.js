@@ -71,9 +71,13 @@
     var hour = new Date(Date.now() + 8 * 3600 * 1000).getUTCHours();
     var hello = hour < 11 ? "上午好" : hour < 13 ? "中午好" : hour < 18 ? "下午好" : "晚上好";
     $("greeting").textContent = hello + "，" + me.name;
-    var list = $("feature-groups");
-    (window.SBP_FEATURES || []).forEach(function (group) { list.appendChild(groupCard(group)); });
-
+    function showGroups() {
+      var list = $("feature-groups");
+      (window.SBP_FEATURES || []).forEach(function (group) { list.appendChild(groupCard(group)); });
+      $("home-body").hidden = false;
+    }
+    // everything below the greeting is drawn in one go once the answer is in, so nothing that is
+    // already on screen moves (no layout shift)
     SBP.api("GET", "/api/me/home").then(function (answer) {
       var count = answer.tasks.count;
       var badge = $("tasks-count");
@@ -85,6 +89,7 @@
       $("for-you").hidden = !$("for-you-title").textContent;
       $("for-you").dataset.kind = answer.kind;
       showTasks(answer.tasks);
-    }, function () { /* the cards below still reach every function */ });
+      showGroups();
+    }, showGroups);
   });
 })();

@@ -35,7 +35,8 @@
 
   function verify(code) {
     SBP.clearErrors($("verify-form"));
-    var cleaned = (code || "").trim();
+    // as the server does: full-width forms folded (NFKC), spaces and dashes between the groups dropped
+    var cleaned = String(code || "").normalize("NFKC").replace(/[\s\u2010-\u2015\u2212\u4e00_.·-]/g, "");
     if (!cleaned) { SBP.showError($("verify-form"), { message: "请输入证明上的验证码", field: "code" }); return; }
     SBP.api("GET", "/api/certificates/verify/" + encodeURIComponent(cleaned)).then(show, showProblem);
   }

@@ -59,5 +59,8 @@
       load(false);
     });
     $("payments-next").addEventListener("click", function () { load(true); });
+    // open with this year's payments, newest first, without a click
+    range = { from: SBPRecords.periodOf($("from-month").value), to: SBPRecords.periodOf($("to-month").value) };
+    load(false);
   });
 })();
