@@ -15,7 +15,7 @@
       if (!items.length) {
         area.appendChild(el("p", { className: "empty", id: "tasks-empty" },
           "您目前没有待办事项。所有业务都已办结，无需继续操作。"));
-        area.appendChild(el("p", {}, el("a", { href: "/home.html" }, "返回首页办理其他业务")));
+        area.appendChild(el("p", {}, el("a", { href: "/home.html", className: "target" }, "返回首页办理其他业务")));
         return;
       }
       var list = el("ul", { className: "list", id: "tasks-list" });
