@@ -166,7 +166,7 @@ def test_early_retirement_short_of_the_minimum_says_how_many_months_are_missing(
     result = answer["result"]
     # 82 months to 2026-10 + 2026-11 … 2032-05 (67) = 149; retiring 2032 needs 198
     assert (result["total_months"], result["min_contribution_months"], result["missing_months"]) == (149, 198, 49)
-    assert result["meets_min_contribution"] is False
+    assert result["meets_min_contribution"] is False and result["early"] is True and result["later"] is False
     assert any("还差49个月" in n and "提前退休必须缴满最低缴费年限" in n for n in answer["notes"])
 
 

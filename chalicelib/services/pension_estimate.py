@@ -246,7 +246,8 @@ def estimate(current: CurrentSession, retire_period: Any = None, base_index_bp: 
                for name in ("wage_growth_bp", "interest_bp")},
         },
         "result": {**figures["result"], "min_contribution_months": minimum, "missing_months": missing,
-                   "meets_min_contribution": missing == 0},
+                   "meets_min_contribution": missing == 0, "early": until < window.retire_period,
+                   "later": until > window.retire_period},
         "notes": _notes(window, original, assumed, until, figures, minimum, missing, chosen.wage_growth_bp),
     }
 

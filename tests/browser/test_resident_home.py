@@ -98,6 +98,11 @@ def test_certificate_form_preselects_her_types_and_span_and_the_pdf_opens_in_a_n
         page.click("#issued-download")
     opened.value.wait_for_load_state()
     assert page.url.endswith("/records/certificates.html")      # the portal stays open
+    row = page.locator("#mine-table tbody tr", has_text=code.inner_text())
+    with page.context.expect_page() as again:
+        row.locator("[data-action=download]").click()
+    again.value.wait_for_url(re.compile(r"certificates/[0-9A-Z]+\.pdf"))
+    assert page.url.endswith("/records/certificates.html")
 
     typed = "　" + code.inner_text().replace("-", "－").lower() + " "   # full-width dashes, spaces
     public = browser.new_context(locale="zh-CN")

@@ -4,8 +4,11 @@
   var el = SBP.el;
   var $ = function (id) { return document.getElementById(id); };
 
-  /** The PDF opens in a new tab: the resident stays in the portal. */
-  function openPdf(url) { window.open(url, "_blank", "noopener"); }
+  /** The PDF opens in a new tab (opened at the click, so no pop-up blocker stops it) and the
+   *  resident stays in the portal. */
+  function openPdf(tab, url) {
+    if (tab) { tab.opener = null; tab.location.href = url; } else { window.location.assign(url); }
+  }
 
   function monthValue(period) { return period.slice(0, 4) + "-" + period.slice(4); }
 
@@ -29,11 +32,12 @@
   function actions(cert) {
     var box = el("div", { className: "actions" });
     if (cert.status === "VALID") {
-      var download = el("button", { type: "button", className: "btn btn-small", dataset: { action: "download" } }, "下载PDF");
+      var download = el("button", { type: "button", className: "btn btn-small", dataset: { action: "download" } }, "打开PDF");
       download.addEventListener("click", function () {
+        var tab = window.open("", "_blank");
         SBP.api("GET", "/api/certificates/" + encodeURIComponent(cert.code) + "/download").then(function (a) {
-          openPdf(a.download_url);
-        }, function (err) { SBP.announce(err.message); });
+          openPdf(tab, a.download_url);
+        }, function (err) { if (tab) tab.close(); SBP.announce(err.message); });
       });
       var revoke = el("button", { type: "button", className: "btn btn-small", dataset: { action: "revoke" } }, "撤销");
       revoke.addEventListener("click", function () {

@@ -107,7 +107,8 @@
     if (!r.meets_min_contribution) {
       target.appendChild(el("p", { className: "notice", id: "min-warning" },
         SBP.month(r.retire_period) + "退休需累计缴费满" + months(r.min_contribution_months) + "，按此测算累计缴费" +
-        r.contribution_years_text + "，还差" + r.missing_months + "个月。"));
+        r.contribution_years_text + "，还差" + r.missing_months + "个月。" +
+        (r.early ? "提前退休必须缴满最低缴费年限，请选择更晚的退休年月。" : "届时可以延长缴费至满足年限。")));
     }
     var notes = $("notes");
     notes.textContent = "";
