@@ -275,7 +275,7 @@ def test_failed_order_can_be_paid_again_as_a_new_attempt_of_the_same_order(fixed
     order = order_at_bank("ccb")
     assert payment_settlement.apply_bank_result(bank_result(order, "FAILED", "evt-fail")) == "APPLIED"
     assert status_of(order["order_no"]) == "FAILED"
-    assert PendingTask.get(WANG, f"payment_order#{order['order_no']}").step == "failed"
+    assert PendingTask.get(WANG, f"payment_order#{order['order_no']}").step == "支付失败，可重新支付"
     again = payment_orders.pay(me(), order["order_no"], "abc", None)
     assert again["status"] == "AWAITING_PAYMENT" and again["attempt"] == 2 and again["bank_code"] == "abc"
     assert payment_settlement.apply_bank_result(bank_result(order, "SUCCESS", "evt-ok", bank="abc")) == "APPLIED"
