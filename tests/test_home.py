@@ -66,7 +66,7 @@ def test_a_flexible_worker_sees_this_months_dues_and_the_payable_gap_months(tabl
     _wang_with_gaps()
     answer = home.overview(session(WANG))
     assert answer["kind"] == "flexible" and answer["latest_payment"] is None
-    pension = [d for d in answer["dues"] if d["type_code"] == "110"][0]
+    pension = next(d for d in answer["dues"] if d["type_code"] == "110")
     assert pension["kind"] == "flexible_pension"
     assert pension["this_month"] == "202611" and pension["this_month_paid"] is False
     # 2026-04, 2026-05 missing, 2026-07 owed, 2026-11 not yet paid: within the 12-month window

@@ -259,7 +259,8 @@ def _figures(id_number: str, summary: ContributionSummary, chosen: Assumptions, 
     wages = calc.Wages(chosen.wage_growth_bp)
     paid = _paid_rows(id_number)
     last_paid = paid[-1][0] if paid else None
-    latest_index = calc.half_up(Fraction(paid[-1][1], wages(int(last_paid[:4]))) * BP, 100) * 100 if paid else BP
+    latest_period, latest_base = paid[-1] if paid else ("", 0)
+    latest_index = calc.half_up(Fraction(latest_base, wages(int(latest_period[:4]))) * BP, 100) * 100 if paid else BP
     latest_index = max(limits["base_index_bp"]["min"], min(limits["base_index_bp"]["max"], latest_index))
     index = latest_index if chosen.base_index_bp is None else chosen.base_index_bp
 
@@ -286,7 +287,7 @@ def _figures(id_number: str, summary: ContributionSummary, chosen: Assumptions, 
     basic = calc.basic_pension(wage, avg_index, total_months)
     personal = calc.half_up(at_retirement, divisor)
     years_text = _months_text(total_months)
-    parts = [
+    parts: list[dict[str, Any]] = [
         {"key": "basic", "name": "基础养老金", "amount_fen": basic,
          "formula": "退休时上年度社平工资 ×（1 + 平均缴费指数）÷ 2 × 缴费年限 × 1%",
          "work": f"{yuan(wage)} ×（1 + {_index_text(avg_index)}）÷ 2 × {years_text}（{total_months}个月 ÷ 12）"
