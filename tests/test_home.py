@@ -58,6 +58,7 @@ def test_a_pensioner_sees_the_latest_payment_first(tables, november_2026):
     answer = home.overview(session(LI))
     assert answer["kind"] == "retiree"
     assert answer["latest_payment"]["period"] == "202611" and answer["latest_payment"]["gross_fen"] == 310000
+    assert answer["latest_payment"]["benefit_name"] == "职工基本养老金（退休金）"
     assert answer["payments_href"] == "/records/pension-payments.html"
     assert "dues" not in answer
 

@@ -127,8 +127,9 @@ def test_the_resident_pension_of_liu_qiang_is_seeded_and_shown_as_what_it_is(cli
     assert seed_records.seed_pension_payments(liu["id_number"], spec) > 100  # monthly since 2015-02
     cookie = signed_in(client, liu["id_number"])
     body = get(client, "/api/benefits/pension-payments?from=201501&to=201512", cookie=cookie).json_body
-    first = body["items"][0]
+    first = body["items"][-1]                                   # newest first: 2015-02 is last
     assert first["period"] == "201502" and len(body["items"]) == 11
+    assert body["items"][0]["period"] == "201512"
     assert (first["scheme"], first["benefit_name"]) == ("resident", "城乡居民基本养老金")
     # 2015 basic pension ¥100.00 (policy data); account 7 years × ¥130.00 = ¥910.00 ÷ 139 = 6.547 → ¥6.55
     assert first["items"] == [{"name": "基础养老金", "amount_fen": 10000}, {"name": "个人账户养老金", "amount_fen": 655}]

@@ -14,20 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..models.accounts import Account
-from ..models.pension_payments import PensionPayment
-from . import records, tasks
+from . import pension_payments, records, tasks
 from .sessions import CurrentSession
 
 PAYMENTS_PAGE = "/records/pension-payments.html"
 TASKS_SHOWN = 3
-
-
-def _latest_payment(id_number: str) -> dict[str, Any] | None:
-    for item in PensionPayment.query(id_number, scan_index_forward=False, limit=1):
-        return {"period": item.period, "gross_fen": int(item.gross_fen), "pay_date": item.pay_date,
-                "bank_name": item.bank_name, "bank_account_masked": item.bank_account_masked,
-                "items": [{"name": i["name"], "amount_fen": int(i["amount_fen"])} for i in item.items or []]}
-    return None
 
 
 def _pay_href(kind: str, months: list[str]) -> str:
@@ -60,7 +51,7 @@ def overview(current: CurrentSession) -> dict:
     except Account.DoesNotExist:
         profile = {}
     status = profile.get("person_status")
-    latest = _latest_payment(current.id_number)
+    latest = pension_payments.latest(current.id_number)
     kind = ("retiree" if latest or status == "退休" else "flexible" if status == "灵活就业"
             else "resident" if status == "城乡居民" else "employee")
     open_tasks = tasks.list_for(current)["items"]

@@ -152,13 +152,6 @@ def account_rate_bp(year: int) -> int:
     return int(policy.employee_rates(min(year, policy.years()[-1]), TYPE)["account"])
 
 
-def past_rate_bp(year: int, assumed_bp: int) -> int:
-    try:
-        return policy.interest_rate_bp(year)
-    except BadInput:
-        return assumed_bp
-
-
 def part_year_end(opening_fen: int, credited_fen: int, rate_bp: int, months: int) -> int:
     """Closing balance after `months` (1–11) of a year: the opening earns months/12 of the rate,
     the year's (even, monthly) credits on average (months + 1)/24; half up to the fen once."""

@@ -28,8 +28,9 @@ part half up to the fen once; the total is the sum of the parts; today's money h
 
 DynamoDB requests of one estimate (besides the session): 2 GetItem (the account item for the
 original age, the 110 summary item), 1 Query of the resident's 110 contributions projected to
-period/base/status (bounded by the resident's own history), 1 Query of the pension-account
-years. Never a Scan.
+period/base/status (bounded by the resident's own history), and those of
+`pension_account.balance_as_of` (the pension-account years, the 110 summary item and the
+contributions after the last official year-end). Never a Scan.
 """
 from __future__ import annotations
 
@@ -169,27 +170,19 @@ class AccountNow:
     recorded_fen: int
 
 
-def account_now(id_number: str, this_year: int, interest_bp: int) -> AccountNow:
-    """The one call to the pension-account service (one Query)."""
-    rows = pension_account.compute(pension_account.years_of(id_number))
-    current = [r for r in rows if r["year"] >= this_year]
-    past = [r for r in rows if r["year"] < this_year]
-    if current:
-        opening, recorded = current[0]["opening_fen"], sum(r["credited_fen"] for r in current)
-    else:
-        opening = past[-1]["closing_fen"] if past else 0
-        for gap_year in range(past[-1]["year"] + 1 if past else this_year, this_year):
-            opening = pension_account.year_end(opening, 0, calc.past_rate_bp(gap_year, interest_bp))
-        recorded = 0
-    return AccountNow(rows[-1]["closing_fen"] if rows else 0, rows[-1]["year"] if rows else None,
-                      opening, recorded)
+def account_now(id_number: str) -> AccountNow:
+    """The one call to the pension-account service (`balance_as_of`: the core system's year-ends,
+    then the posted contributions, interest for the months of this year already passed)."""
+    now = clock.now_dt()
+    position = pension_account.balance_as_of(id_number, now.strftime("%Y%m"), interest_months=now.month - 1)
+    return AccountNow(position["balance_fen"], position["year"], position["opening_fen"], position["credited_fen"])
 
 
 def _messages(status: str) -> dict[str, Any]:
     if status == "retired":
         return {"status": "retired",
-                "message": "您已办理退休，正在按月领取基本养老金，无需再测算。每月发放金额及明细请查看养老金发放记录。",
-                "link": {"href": PAYMENTS_PAGE, "text": "查看养老金发放记录"}}
+                "message": "您已办理退休，正在按月领取基本养老金，无需再测算。每月发放金额及明细请查看养老待遇发放记录。",
+                "link": {"href": PAYMENTS_PAGE, "text": "查看养老待遇发放记录"}}
     return {"status": "no_employee_pension",
             "message": "养老金测算适用于参加职工基本养老保险的人员。您的记录中没有职工基本养老保险缴费，"
                        "无法测算；城乡居民基本养老保险待遇请咨询社保经办机构。"}
@@ -273,7 +266,7 @@ def _figures(id_number: str, summary: ContributionSummary, chosen: Assumptions, 
     avg_index = calc.average_index(past_index_sum, past_months, index, len(future))
 
     this_year = clock.now_dt().year
-    account = account_now(id_number, this_year, chosen.interest_bp)
+    account = account_now(id_number)
     at_retirement = calc.project_account(account.opening_fen, account.recorded_fen, this_year, future, until,
                                          wages, index, chosen.interest_bp)
     age = calc.months_from(birth_period, until)

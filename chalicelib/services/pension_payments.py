@@ -32,6 +32,13 @@ def payment_view(item: PensionPayment) -> dict[str, Any]:
             "pay_date": item.pay_date}
 
 
+def latest(id_number: str) -> dict[str, Any] | None:
+    """The newest payment on record (one Query, newest first, limit 1), or None."""
+    for item in PensionPayment.query(id_number, scan_index_forward=False, limit=1):
+        return _row(item)
+    return None
+
+
 def history(current: CurrentSession, from_period: str | None, to_period: str | None,
             cursor_text: str | None) -> dict:
     if not from_period:

@@ -24,7 +24,7 @@
 
   function showPayment(answer) {
     var p = answer.latest_payment;
-    $("for-you-title").textContent = "最近一次养老金发放";
+    $("for-you-title").textContent = p ? "最近一次发放的" + p.benefit_name : "养老待遇发放";
     var body = $("for-you-body");
     if (!p) {
       body.appendChild(el("p", {}, "暂无发放记录。"));

@@ -58,7 +58,8 @@ def test_liu_qiang_sees_his_resident_pension_named_as_such(page, stack):
     page.click("#range-button")
     rows = page.locator("#payments tbody tr")
     expect(rows).to_have_count(11)                      # since 2015-02
-    expect(rows.first).to_contain_text("2015年2月")
+    expect(rows.first).to_contain_text("2015年12月")    # newest first
+    expect(rows.last).to_contain_text("2015年2月")
     expect(rows.first).to_contain_text("城乡居民基本养老金")
     expect(rows.first).to_contain_text("基础养老金")
     expect(page.locator("#payments")).not_to_contain_text("退休金")

@@ -34,11 +34,13 @@
     SBP.announce(title.textContent + "，本页" + answer.items.length + "个月");
   }
 
+  var asked = 0;   // only the answer to the latest request is shown (the opening load may be slower)
   function load(append) {
     var path = "/api/benefits/pension-payments?from=" + range.from + "&to=" + range.to +
       (append && cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
-    return SBP.api("GET", path).then(function (a) { render(a, append); },
-      function (err) { SBP.showError($("range-form"), err); });
+    var mine = ++asked;
+    return SBP.api("GET", path).then(function (a) { if (mine === asked) render(a, append); },
+      function (err) { if (mine === asked) SBP.showError($("range-form"), err); });
   }
 
   SBP.onReady(function () {
