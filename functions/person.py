@@ -1,8 +1,8 @@
 """Personal information routes."""
 from chalice import Blueprint, Response
 
-from functions import web
 from chalicelib.services import audit, data_export, home, person
+from functions import web
 
 bp = Blueprint(__name__)
 

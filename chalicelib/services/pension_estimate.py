@@ -38,13 +38,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .. import clock, id_number as ids, policy
+from .. import clock, policy
+from .. import id_number as ids
 from ..errors import BadInput
 from ..models.accounts import Account
 from ..models.contribution_summaries import ContributionSummary
 from ..models.contributions import Contribution
 from ..money import yuan
-from . import pension_account, pension_calc as calc, records
+from . import pension_account, records
+from . import pension_calc as calc
 from .sessions import CurrentSession
 
 TYPE = calc.TYPE
