@@ -215,7 +215,7 @@ def test_seeded_accounts_start_with_the_initial_password(tables):
     assert Account.get(LI).profile["retirement_date"] == "2017-08"
     # the reform track the pension estimator reads: men 60; the demo women 55
     assert {r["name"]: Account.get(r["id_number"]).profile["original_retirement_age"] for r in demo_residents()} \
-        == {"张伟": 60, "李秀英": 55, "王芳": 55, "刘强": 60}
+        == {"张伟": 60, "李秀英": 55, "王芳": 55, "刘强": 60, "赵敏": 55}
 
 
 def test_reseeding_keeps_a_password_the_resident_set(tables):

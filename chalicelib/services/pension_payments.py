@@ -35,7 +35,7 @@ def payment_view(item: PensionPayment) -> dict[str, Any]:
 def latest(id_number: str) -> dict[str, Any] | None:
     """The newest payment on record (one Query, newest first, limit 1), or None."""
     for item in PensionPayment.query(id_number, scan_index_forward=False, limit=1):
-        return _row(item)
+        return payment_view(item)
     return None
 
 
