@@ -79,7 +79,7 @@ def _source_label(source: str) -> tuple[str, str]:
         return "published", "公布记账利率"
     if source.startswith("provisional"):
         return "provisional", "暂定利率（尚未公布，沿用上年公布利率）"
-    return "assumed", "非公布利率（示例数据设定，非官方公布）"
+    return "assumed", "2016年前按同期一年期存款利率计息"
 
 
 def compute(years: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ def test_li_xiuying_pages_contributions_and_reads_account_and_payments(page, sta
     table = page.locator("#account-table")
     expect(table.locator("tbody tr")).to_have_count(33)   # 1985–2017
     expect(table).to_contain_text("8.31%")                  # 2016, published
-    expect(table).to_contain_text("非公布利率")              # 1985, assumed rate, labelled
+    expect(table).to_contain_text("一年期存款利率")          # 1985: the pre-2016 rate, labelled
     expect(page.locator("#balance")).to_contain_text("¥")
 
     page.goto(f"{stack.url}/records/pension-payments.html")
