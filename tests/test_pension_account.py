@@ -80,10 +80,10 @@ def test_official_years_chain_with_the_published_rates_then_later_years_are_prov
     assert all(r["rate_source"] == "published" for r in rows if r["year"] <= 2024)
 
 
-def test_rates_the_table_does_not_list_are_labelled_as_not_published(nov_2026):
+def test_rates_before_2016_and_unpublished_years_are_labelled(nov_2026):
     _years(ZHANG, (1985, 12, 10692, 0), (2025, 12, 100000, None))
     rows = {r["year"]: r for r in pension_account.statement(me())["items"]}
-    assert rows[1985]["rate_source"] == "assumed" and "非公布" in rows[1985]["rate_label"]
+    assert rows[1985]["rate_source"] == "assumed" and "2016年前" in rows[1985]["rate_label"]
     assert rows[2025]["rate_source"] == "provisional" and "暂定" in rows[2025]["rate_label"]
     assert rows[2016]["rate_source"] == "published"
 
