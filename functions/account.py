@@ -2,41 +2,53 @@
 from chalice import Blueprint
 
 from functions import web
+from functions.schemas import as_dict, contract
+from functions.schemas.account import (ChangePasswordBody, ContactBody, ContactChanged, ContactChangeStarted,
+                                       ContactConfirmBody, PasswordChanged, Protection, ProtectionBody, ProtectionSet)
 from chalicelib.services import account_settings, protection
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/account/password", methods=["POST"])
+@contract(body=ChangePasswordBody, responses={200: PasswordChanged})
 def change_password():
     """Change password (old password required)."""
-    data = web.body("old_password", "new_password")
-    return account_settings.change_password(web.session(), **data, ip=web.client_ip())
+    current = web.session()
+    data = as_dict(web.body_model(ChangePasswordBody))
+    return account_settings.change_password(current, **data, ip=web.client_ip())
 
 
 @bp.route("/account/protection", methods=["GET"])
+@contract(responses={200: Protection})
 def get_protection():
     """Password protection status and the questions to choose from."""
     return protection.status(web.session().id_number)
 
 
 @bp.route("/account/protection", methods=["PUT"])
+@contract(body=ProtectionBody, responses={200: ProtectionSet})
 def set_protection():
     """Set security questions (current password required)."""
-    data = web.body("password")
-    items = web.json_object().get("questions")
-    return protection.set_questions(web.session().id_number, data["password"], items, web.client_ip())
+    current = web.session()
+    data = web.body_model(ProtectionBody)
+    items = None if data.questions is None else [as_dict(q) for q in data.questions]
+    return protection.set_questions(current.id_number, data.password, items, web.client_ip())
 
 
 @bp.route("/account/contact", methods=["POST"])
+@contract(body=ContactBody, responses={200: ContactChangeStarted}, errors=(429,))
 def start_contact_change():
     """Change phone or e-mail: a code goes to the new address."""
-    data = web.body("field", "value")
-    return account_settings.start_contact_change(web.session(), **data, ip=web.client_ip())
+    current = web.session()
+    data = as_dict(web.body_model(ContactBody))
+    return account_settings.start_contact_change(current, **data, ip=web.client_ip())
 
 
 @bp.route("/account/contact/confirm", methods=["POST"])
+@contract(body=ContactConfirmBody, responses={200: ContactChanged})
 def confirm_contact_change():
     """Confirm the phone or e-mail change with the code."""
-    data = web.body("change_id", "code")
-    return account_settings.confirm_contact_change(web.session(), **data, ip=web.client_ip())
+    current = web.session()
+    data = as_dict(web.body_model(ContactConfirmBody))
+    return account_settings.confirm_contact_change(current, **data, ip=web.client_ip())

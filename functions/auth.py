@@ -2,28 +2,34 @@
 from chalice import Blueprint
 
 from functions import web
+from functions.schemas import Status, as_dict, contract
+from functions.schemas.auth import (ActivateBody, Captcha, CodeSent, ForgotCompleteBody, ForgotStartAnswer,
+                                    ForgotStartBody, LoginBody, ResetTokenBody, SessionTiming, SignInAnswer)
 from chalicelib.services import auth, captcha, passkey_login, sms_login
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/auth/captcha", methods=["POST"])
+@contract(responses={200: Captcha}, errors=(429,), public=True)
 def new_captcha():
     """New image captcha (PNG data URL, single use, 5 minutes)."""
     return captcha.create()
 
 
 @bp.route("/auth/login", methods=["POST"])
+@contract(body=LoginBody, responses={200: SignInAnswer}, errors=(423, 429), public=True)
 def login():
     """Sign in with ID number, password and captcha; initial password → activation."""
-    data = web.body("id_number", "password", "captcha_id", "captcha_answer")
+    data = as_dict(web.body_model(LoginBody))
     return web.session_answer(auth.login(**data, ip=web.client_ip()))
 
 
 @bp.route("/auth/activate", methods=["POST"])
+@contract(body=ActivateBody, responses={200: SignInAnswer}, errors=(429,), public=True)
 def activate():
     """First sign-in: SMS code and a new password."""
-    data = web.body("activation_token", "new_password", optional=("sms_code",))
+    data = as_dict(web.body_model(ActivateBody))
     return web.session_answer(auth.activate(**data, ip=web.client_ip()))
 
 
@@ -56,34 +62,38 @@ def passkey_sign_in():
 
 
 @bp.route("/auth/logout", methods=["POST"])
+@contract(responses={200: Status})
 def logout():
     """End the session on the server and clear the cookie."""
     return web.with_cookie(auth.logout(web.session(), web.client_ip()), None)
 
 
 @bp.route("/auth/keepalive", methods=["POST"])
+@contract(responses={200: SessionTiming})
 def keepalive():
     """Stay signed in: resets the idle timer."""
     return auth.keepalive(web.session())
 
 
 @bp.route("/auth/forgot/start", methods=["POST"])
+@contract(body=ForgotStartBody, responses={200: ForgotStartAnswer}, errors=(429,), public=True)
 def forgot_start():
     """Forgot password: ID number + registered phone (code sent; same answer either way), or
     ID number + captcha → available methods."""
-    data = web.body("id_number", optional=("phone", "captcha_id", "captcha_answer"))
+    data = as_dict(web.body_model(ForgotStartBody))
     return auth.forgot_start(**data, ip=web.client_ip())
 
 
 @bp.route("/auth/forgot/send-code", methods=["POST"])
+@contract(body=ResetTokenBody, responses={200: CodeSent}, errors=(429,), public=True)
 def forgot_send_code():
     """Forgot password: SMS code to the registered phone."""
-    return auth.forgot_send_code(**web.body("reset_token"), ip=web.client_ip())
+    return auth.forgot_send_code(**as_dict(web.body_model(ResetTokenBody)), ip=web.client_ip())
 
 
 @bp.route("/auth/forgot/complete", methods=["POST"])
+@contract(body=ForgotCompleteBody, responses={200: Status}, errors=(429,), public=True)
 def forgot_complete():
     """Forgot password: SMS code or security answers + new password."""
-    data = web.body("reset_token", "method", "new_password", optional=("sms_code",))
-    answers = web.json_object().get("answers")
-    return auth.forgot_complete(**data, answers=answers, ip=web.client_ip())
+    data = as_dict(web.body_model(ForgotCompleteBody))
+    return auth.forgot_complete(**data, ip=web.client_ip())

@@ -2,12 +2,15 @@
 from chalice import Blueprint
 
 from functions import web
+from functions.schemas import contract
+from functions.schemas.payments import BankAck
 from chalicelib.services import bank_notifications
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/banks/{bank_code}/notifications", methods=["POST"], content_types=["application/json", "text/plain"])
+@contract(responses={200: BankAck}, public=True)
 def bank_notification(bank_code):
     """A bank's signed payment notification; 200 {"ack":"OK"} once durably handled."""
     req = web.request()

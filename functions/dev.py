@@ -2,18 +2,23 @@
 from chalice import Blueprint
 
 from functions import web
+from functions.schemas import contract
+from functions.schemas.records import CaptchaAnswer, DevOutboxQuery, Outbox
 from chalicelib.services import dev
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/dev/captcha/{captcha_id}", methods=["GET"])
+@contract(responses={200: CaptchaAnswer}, public=True)
 def captcha_answer(captcha_id):
     """Local stage only: a captcha's answer."""
     return dev.captcha_answer(captcha_id)
 
 
 @bp.route("/dev/outbox", methods=["GET"])
+@contract(query=DevOutboxQuery, responses={200: Outbox}, public=True)
 def outbox():
     """Local stage only: SMS / e-mail sent to ?phone= or ?email=."""
-    return dev.outbox(web.query("phone") or web.query("email"))
+    query = web.query_model(DevOutboxQuery)
+    return dev.outbox(query.phone or query.email)

@@ -2,15 +2,18 @@
 from chalice import Blueprint
 
 from functions import web
+from functions.schemas import contract
+from functions.schemas.records import Estimate, EstimateQuery
 from chalicelib.services import pension_estimate
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/records/pension-estimate", methods=["GET"])
+@contract(query=EstimateQuery, responses={200: Estimate})
 def pension_estimate_answer():
     """Estimated monthly pension for a retirement month (?retire_period=&base_index_bp=&wage_growth_bp=&interest_bp=)."""
-    return pension_estimate.estimate(web.session(), web.query("retire_period", max_chars=8),
-                                     web.query("base_index_bp", max_chars=8),
-                                     web.query("wage_growth_bp", max_chars=8),
-                                     web.query("interest_bp", max_chars=8))
+    current = web.session()
+    query = web.query_model(EstimateQuery)
+    return pension_estimate.estimate(current, query.retire_period, query.base_index_bp,
+                                     query.wage_growth_bp, query.interest_bp)

@@ -3,17 +3,21 @@ from chalice import Blueprint, Response
 
 from chalicelib.services import audit, data_export, home, person
 from functions import web
+from functions.schemas import contract
+from functions.schemas.account import AccessLog, Me
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/me", methods=["GET"])
+@contract(responses={200: Me})
 def me():
     """Personal basic information, masked."""
     return person.basic_info(web.session())
 
 
 @bp.route("/me/access-log", methods=["GET"])
+@contract(responses={200: AccessLog})
 def access_log():
     """The resident's own sign-in and change log, newest first."""
     return {"items": audit.for_person(web.session().id_number)}

@@ -3,53 +3,67 @@ payments, labour contracts and public employment information."""
 from chalice import Blueprint, Response
 
 from functions import web
+from functions.schemas import contract
+from functions.schemas.records import (CursorQuery, Page, PensionAccount, PensionPayments, RangeQuery,
+                                       Types, YearContributions, YearQuery)
 from chalicelib.services import employment, pension_account, pension_payments, records, statements
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/insurance/{type_code}/contributions", methods=["GET"])
+@contract(query=YearQuery, responses={200: YearContributions})
 def contributions(type_code):
     """One page of a year of contributions of one insurance type (?year=&cursor=)."""
-    return records.year_view(web.session(), type_code, web.query("year", required=True),
-                             web.query("cursor", max_chars=512))
+    current = web.session()
+    query = web.query_model(YearQuery)
+    return records.year_view(current, type_code, query.year, query.cursor)
 
 
 @bp.route("/records/summary", methods=["GET"])
+@contract(responses={200: Types})
 def summary():
     """Per insurance type the resident has: first and last paid month, months, status."""
     return records.summary(web.session())
 
 
 @bp.route("/records/gaps", methods=["GET"])
+@contract(responses={200: Types})
 def gaps():
     """Missing months (断缴) per type, grouped into runs, with the cost to fill each."""
     return records.gaps(web.session())
 
 
 @bp.route("/records/pension-account", methods=["GET"])
+@contract(responses={200: PensionAccount})
 def pension_account_statement():
     """Pension personal account year by year: opening, months, credited, interest, closing."""
     return pension_account.statement(web.session())
 
 
 @bp.route("/benefits/pension-payments", methods=["GET"])
+@contract(query=RangeQuery, responses={200: PensionPayments})
 def pension_payment_history():
     """Pension payments in a year-month range (?from=YYYYMM&to=YYYYMM&cursor=), with items."""
-    return pension_payments.history(web.session(), web.query("from"), web.query("to"),
-                                    web.query("cursor", max_chars=512))
+    current = web.session()
+    query = web.query_model(RangeQuery)
+    return pension_payments.history(current, query.from_period, query.to, query.cursor)
 
 
 @bp.route("/records/labour-contracts", methods=["GET"])
+@contract(query=CursorQuery, responses={200: Page})
 def labour_contracts():
     """Labour contracts (劳动合同), newest first (?cursor=)."""
-    return employment.labour_contracts(web.session(), web.query("cursor", max_chars=512))
+    current = web.session()
+    return employment.labour_contracts(current, web.query_model(CursorQuery).cursor)
 
 
 @bp.route("/records/employment", methods=["GET"])
+@contract(query=CursorQuery, responses={200: Page})
 def employment_notices():
     """Public employment information (就业登记、失业登记 ...), newest first (?cursor=)."""
-    return employment.employment_notices(web.session(), web.query("cursor", max_chars=512))
+    current = web.session()
+    return employment.employment_notices(current, web.query_model(CursorQuery).cursor)
 
 
 @bp.route("/records/statements", methods=["GET"])

@@ -2,12 +2,15 @@
 from chalice import Blueprint
 
 from functions import web
+from functions.schemas import contract
+from functions.schemas.records import Items
 from chalicelib.services import tasks
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/tasks", methods=["GET"])
+@contract(responses={200: Items})
 def list_tasks():
     """Unfinished business, newest first, each with the page that resumes it."""
     return tasks.list_for(web.session())

@@ -17,6 +17,7 @@ from chalice.app import Request
 
 from chalicelib import edge, json_input, observability, settings
 from chalicelib.errors import BadInput, DomainError, Unauthorized
+from functions import schemas
 from chalicelib.security import headers as http_headers
 
 log = logging.getLogger("sbp")
@@ -86,6 +87,17 @@ def query(name: str, required: bool = False, max_chars: int = MAX_FIELD_CHARS) -
     if len(value) > max_chars:
         raise BadInput(f"{name} 过长", code="too_long", field=name)
     return value
+
+
+def body_model(model: type):
+    """The JSON body decoded and validated as `model` (functions/schemas), or BadInput."""
+    return schemas.decode(model, json_object())
+
+
+def query_model(model: type):
+    """The query parameters decoded and validated as `model` ("2024" → 2024), or BadInput."""
+    params = {k: v for k, v in (request().query_params or {}).items() if v != ""}
+    return schemas.decode(model, params, strict=False)
 
 
 def client_ip() -> str:

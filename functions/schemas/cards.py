@@ -1,0 +1,78 @@
+"""Social-security card and card application: requests and answers."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+from . import Model, OptionalText, Text
+
+
+class PasswordBody(Model):
+    password: OptionalText | None = None
+
+
+class CardOverview(Model):
+    card: dict[str, Any] | None = None
+
+
+class CardOptions(Model):
+    banks: list[Any]
+    outlets: list[Any]
+    delivery: Any
+
+
+class CardAction(Model):
+    status: str
+    card: dict[str, Any] | None = None
+
+
+class StartBody(Model):
+    kind: Text
+
+
+class Application(Model):
+    application_id: str
+    kind: str
+    status: str
+    steps: list[dict[str, Any]]
+
+
+class ConfirmBody(Model):
+    confirmed: bool | None = None
+
+
+class BankBody(Model):
+    bank_code: OptionalText | None = None
+
+
+class DeliveryBody(Model):
+    method: OptionalText | None = None
+    outlet_code: OptionalText | None = None
+    recipient: OptionalText | None = None
+    phone: OptionalText | None = None
+    address: OptionalText | None = None
+    postal_code: OptionalText | None = None
+
+
+class UploadForm(Model):
+    url: str
+    fields: dict[str, str]
+    key: str
+    expires_in: int
+
+
+class PhotoCheckBody(Model):
+    key: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+class PhotoUrl(Model):
+    url: str
+    expires_in: int
+
+
+class PhotoChecked(Model):
+    photo: PhotoUrl | None = None
+
+
+__all__ = ["Text"]

@@ -1,0 +1,44 @@
+"""Certificates (参保证明): requests and answers."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+from . import Model, Period
+
+
+class IssueBody(Model):
+    types: Annotated[list[Annotated[str, msgspec.Meta(max_length=8)]], msgspec.Meta(min_length=1, max_length=10)]
+    from_period: Period = msgspec.field(name="from")
+    to: Period
+
+
+class Certificate(Model):
+    code: str
+    code_display: str
+    issued_at: int
+    expires_at: int
+    status: str
+    types: list[dict[str, Any]]
+    download_url: str | None = None
+
+
+class Certificates(Model):
+    items: list[Certificate]
+
+
+class Download(Model):
+    download_url: str
+
+
+class Verifications(Model):
+    code_display: str
+    items: list[dict[str, Any]]
+
+
+class Verified(Model):
+    valid: bool
+    code_display: str
+    name_masked: str | None = None
+    id_number_masked: str | None = None
