@@ -46,7 +46,7 @@ def start_contact_change():
 
 
 @bp.route("/account/contact/confirm", methods=["POST"])
-@contract(body=ContactConfirmBody, responses={200: ContactChanged})
+@contract(body=ContactConfirmBody, responses={200: ContactChanged}, errors=(410, 429))
 def confirm_contact_change():
     """Confirm the phone or e-mail change with the code."""
     current = web.session()

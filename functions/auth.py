@@ -26,7 +26,7 @@ def login():
 
 
 @bp.route("/auth/activate", methods=["POST"])
-@contract(body=ActivateBody, responses={200: SignInAnswer}, errors=(429,), public=True)
+@contract(body=ActivateBody, responses={200: SignInAnswer}, errors=(410, 429), public=True)
 def activate():
     """First sign-in: SMS code and a new password."""
     data = as_dict(web.body_model(ActivateBody))
@@ -85,14 +85,14 @@ def forgot_start():
 
 
 @bp.route("/auth/forgot/send-code", methods=["POST"])
-@contract(body=ResetTokenBody, responses={200: CodeSent}, errors=(429,), public=True)
+@contract(body=ResetTokenBody, responses={200: CodeSent}, errors=(410, 429), public=True)
 def forgot_send_code():
     """Forgot password: SMS code to the registered phone."""
     return auth.forgot_send_code(**as_dict(web.body_model(ResetTokenBody)), ip=web.client_ip())
 
 
 @bp.route("/auth/forgot/complete", methods=["POST"])
-@contract(body=ForgotCompleteBody, responses={200: Status}, errors=(429,), public=True)
+@contract(body=ForgotCompleteBody, responses={200: Status}, errors=(410, 429), public=True)
 def forgot_complete():
     """Forgot password: SMS code or security answers + new password."""
     data = as_dict(web.body_model(ForgotCompleteBody))

@@ -10,14 +10,14 @@ bp = Blueprint(__name__)
 
 
 @bp.route("/dev/captcha/{captcha_id}", methods=["GET"])
-@contract(responses={200: CaptchaAnswer}, public=True)
+@contract(responses={200: CaptchaAnswer}, errors=(404,), public=True)
 def captcha_answer(captcha_id):
     """Local stage only: a captcha's answer."""
     return dev.captcha_answer(captcha_id)
 
 
 @bp.route("/dev/outbox", methods=["GET"])
-@contract(query=DevOutboxQuery, responses={200: Outbox}, public=True)
+@contract(query=DevOutboxQuery, responses={200: Outbox}, errors=(404,), public=True)
 def outbox():
     """Local stage only: SMS / e-mail sent to ?phone= or ?email=."""
     query = web.query_model(DevOutboxQuery)

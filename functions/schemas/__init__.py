@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Literal
 
 import msgspec
 
@@ -40,6 +40,12 @@ Year = Annotated[int, msgspec.Meta(ge=1900, le=2999, description="calendar year"
 Fen = Annotated[int, msgspec.Meta(description="money in integer fen (分)")]
 Cursor = Annotated[str, msgspec.Meta(max_length=MAX_CURSOR_CHARS, description="opaque page cursor")]
 Timestamp = Annotated[int, msgspec.Meta(description="Unix time in seconds")]
+MAX_FEN = 10**11  # ¥1,000,000,000.00: far above any contribution, far below int64
+
+
+def one_of(values: Any) -> Any:
+    """A closed set of strings (from the data files) as a type: validated and listed as an enum."""
+    return Literal[tuple(values)]
 
 
 class Error(Model):
@@ -139,7 +145,7 @@ def _bad_input(message: str) -> BadInput:
     if m := re.match(r"^Expected `(\w+)` of length >= (\d+)$", core):
         unit = "个字符" if m.group(1) == "str" else "项"
         return BadInput(f"{name} 过短（至少{m.group(2)}{unit}）", code="too_short", field=name)
-    if m := re.match(r"^Expected `(\w+)`(?: \| `null`)?, got `\w+`$", core):
+    if m := re.match(r"^Expected `(\w+)(?: \| null)?`, got `\w+`$", core):
         kind = _TYPE_NAMES.get(m.group(1), m.group(1))
         return BadInput(f"{name} 应为{kind}", code="wrong_type", field=name)
     if core.startswith("Expected `str` matching regex"):
@@ -151,10 +157,21 @@ def _bad_input(message: str) -> BadInput:
     return BadInput(f"{name} 不正确", code="invalid_value", field=name)
 
 
+def _integral(value: Any) -> Any:
+    """JSON does not tell 185 from 185.0 (JSON Schema calls both integers): take 185.0 as 185."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
 def decode(model: type, data: Any, *, strict: bool = True) -> Any:
     """`data` (a parsed JSON object, or query parameters with strict=False) as `model`, or BadInput."""
     try:
-        return msgspec.convert(data, model, strict=strict)
+        return msgspec.convert(_integral(data), model, strict=strict)
     except msgspec.ValidationError as exc:
         raise _bad_input(str(exc)) from None
 

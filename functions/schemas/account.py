@@ -1,7 +1,7 @@
 """Account settings and personal information: requests and answers."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -40,7 +40,7 @@ class ProtectionSet(Model):
 
 
 class ContactBody(Model):
-    field: Text
+    field: Literal["phone", "email"]
     value: Text
 
 

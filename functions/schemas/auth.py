@@ -71,7 +71,7 @@ class CodeSent(Model):
 
 class ForgotCompleteBody(Model):
     reset_token: Text
-    method: Text
+    method: Literal["phone", "questions"]
     new_password: Text
     sms_code: OptionalText | None = None
     answers: Answers | None = None

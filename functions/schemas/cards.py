@@ -1,11 +1,13 @@
 """Social-security card and card application: requests and answers."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
-from . import Model, OptionalText, Text
+from chalicelib.services import card_applications, cards
+
+from . import Model, OptionalText, Text, one_of
 
 
 class PasswordBody(Model):
@@ -28,7 +30,7 @@ class CardAction(Model):
 
 
 class StartBody(Model):
-    kind: Text
+    kind: one_of(card_applications.KINDS)
 
 
 class Application(Model):
@@ -43,12 +45,12 @@ class ConfirmBody(Model):
 
 
 class BankBody(Model):
-    bank_code: OptionalText | None = None
+    bank_code: one_of(b["code"] for b in cards.options()["banks"])
 
 
 class DeliveryBody(Model):
-    method: OptionalText | None = None
-    outlet_code: OptionalText | None = None
+    method: Literal["pickup", "mail"]
+    outlet_code: one_of(o["code"] for o in cards.options()["outlets"]) | None = None
     recipient: OptionalText | None = None
     phone: OptionalText | None = None
     address: OptionalText | None = None

@@ -5,11 +5,13 @@ from typing import Annotated, Any
 
 import msgspec
 
-from . import Model, Period
+from chalicelib import policy
+
+from . import Model, Period, one_of
 
 
 class IssueBody(Model):
-    types: Annotated[list[Annotated[str, msgspec.Meta(max_length=8)]], msgspec.Meta(min_length=1, max_length=10)]
+    types: Annotated[list[one_of(policy.insurance_types())], msgspec.Meta(min_length=1, max_length=10)]
     from_period: Period = msgspec.field(name="from")
     to: Period
 

@@ -5,14 +5,20 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from . import Fen, Model, Period, Text, Timestamp
+from chalicelib import policy
+from chalicelib.services import banks
+
+from . import MAX_FEN, Fen, Model, Period, Text, Timestamp, one_of
 
 Months = Annotated[list[Period], msgspec.Meta(min_length=1, max_length=120)]
+PaymentKind = one_of(policy.flexible()["kinds"])
+BankCode = one_of(banks.codes())
+BaseFen = Annotated[Fen, msgspec.Meta(ge=0, le=MAX_FEN)]
 OrderStatus = Literal["DRAFT", "CONFIRMED", "AWAITING_PAYMENT", "PAID", "FAILED", "CANCELLED", "EXPIRED"]
 
 
 class KindQuery(Model):
-    kind: Annotated[str, msgspec.Meta(min_length=1, max_length=32, examples=["flexible_pension"])]
+    kind: PaymentKind
 
 
 class PaymentOptions(Model):
@@ -22,18 +28,18 @@ class PaymentOptions(Model):
 
 
 class CreateOrderBody(Model):
-    kind: Annotated[str, msgspec.Meta(min_length=1, max_length=32, examples=["flexible_pension"])]
+    kind: PaymentKind
     months: Months | None = None
-    base_fen: Annotated[Fen, msgspec.Meta(ge=0)] | None = None
+    base_fen: BaseFen | None = None
 
 
 class AmendOrderBody(Model):
     months: Months | None = None
-    base_fen: Annotated[Fen, msgspec.Meta(ge=0)] | None = None
+    base_fen: BaseFen | None = None
 
 
 class PayBody(Model):
-    bank_code: Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
+    bank_code: BankCode
 
 
 class Order(Model):

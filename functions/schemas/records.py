@@ -19,9 +19,8 @@ class CursorQuery(Model):
 
 class RangeQuery(Model):
     # `from` is a Python keyword: the field is renamed on the wire.
-    from_period: Annotated[Period, msgspec.Meta(description="first month, YYYYMM")] | None = msgspec.field(
-        default=None, name="from")
-    to: Annotated[Period, msgspec.Meta(description="last month, YYYYMM")] | None = None
+    from_period: Annotated[Period, msgspec.Meta(description="first month, YYYYMM")] = msgspec.field(name="from")
+    to: Annotated[Period, msgspec.Meta(description="last month, YYYYMM")]
     cursor: Cursor | None = None
 
 
