@@ -11,6 +11,8 @@ LOCAL = "local"
 
 IDLE_TIMEOUT_S = 15 * 60
 ABSOLUTE_TIMEOUT_S = 12 * 60 * 60
+# The session check records activity at most this often per session (chalicelib/services/sessions.py).
+SESSION_TOUCH_INTERVAL_S = 60
 
 # DynamoDB client budget (models/base.py): a request, retries included, ends well within 10 s —
 # worst case DDB_MAX_ATTEMPTS * (connect + read) plus the standard retry mode's backoff

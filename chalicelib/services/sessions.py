@@ -1,7 +1,11 @@
 """Server-side sessions: 256-bit token in the cookie, SHA-256 of it in the table.
 
-Idle timeout 15 min, absolute 12 h, both checked by the condition of the single UpdateItem that
-also records the activity — one request per authenticated call, and no reliance on TTL.
+Idle timeout 15 min, absolute 12 h, both checked on every request with no reliance on TTL: a
+strongly consistent GetItem reads the session (a revoked one is gone at once), and the activity
+is written at most once a minute per session (settings.SESSION_TOUCH_INTERVAL_S) by an UpdateItem
+whose condition checks both expiries again. So a read view costs one read request and no write in
+the common case. Idle expiry counts from the last *recorded* activity: it can come up to a
+minute early, never late. "Stay signed in" (keep-alive) always records.
 """
 from __future__ import annotations
 
@@ -45,11 +49,31 @@ def create(id_number: str, ip: str | None) -> str:
     return token
 
 
+def _expired() -> Unauthorized:
+    return Unauthorized("登录已超时或已退出，请重新登录", code="session_expired")
+
+
 def authenticate(token: str) -> CurrentSession:
-    """Check idle and absolute expiry on the server and record activity, in one request."""
+    """Check idle and absolute expiry on the server; record the activity if the last record is
+    a minute old or more."""
     now = int(clock.now())
-    item = Session(token_hash=tokens.digest(token))
-    with on_condition_failed(Unauthorized("登录已超时或已退出，请重新登录", code="session_expired")):
+    try:
+        item = Session.get(tokens.digest(token), consistent_read=True)
+    except Session.DoesNotExist:
+        raise _expired() from None
+    if item.last_seen < now - settings.IDLE_TIMEOUT_S or item.created_at < now - settings.ABSOLUTE_TIMEOUT_S:
+        raise _expired()
+    current = CurrentSession(item.id_number, item.token_hash, item.created_at, item.last_seen)
+    if now - item.last_seen >= settings.SESSION_TOUCH_INTERVAL_S:
+        current = record_activity(current)
+    return current
+
+
+def record_activity(current: CurrentSession) -> CurrentSession:
+    """Write `last_seen = now`, on condition that the session still exists and has not expired."""
+    now = int(clock.now())
+    item = Session(token_hash=current.token_hash)
+    with on_condition_failed(_expired):
         item.update(
             actions=[Session.last_seen.set(now)],
             condition=(Session.last_seen >= now - settings.IDLE_TIMEOUT_S)
