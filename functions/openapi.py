@@ -40,6 +40,7 @@ def _query_parameters(model: type) -> list[dict[str, Any]]:
         properties, required = target.get("properties", {}), set(target.get("required", []))
     params = []
     for name, prop in properties.items():
+        prop = {k: v for k, v in prop.items() if not (k == "default" and v is None)}
         variants = [p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
         params.append({"name": name, "in": "query", "required": name in required,
                        "schema": variants[0] if len(variants) == 1 else {"anyOf": variants}})

@@ -128,6 +128,13 @@ class GatewayHandler(BaseHTTPRequestHandler):
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other method (TRACE, QUERY ...) goes the same way, so the API answers 405 for a
+        method its route lacks, as API Gateway does, never http.server's bare 501."""
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
     # ---- API -----------------------------------------------------------------------------
 
     def _read_body(self) -> bytes | None:

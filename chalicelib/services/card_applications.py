@@ -31,6 +31,7 @@ STEP_LABELS = {"details": "确认个人信息", "bank": "选择合作银行", "d
                "photo": "上传照片", "review": "核对并提交"}
 TASK_KIND = "card_application"
 
+APPLICATION_ID_RE = re.compile(r"^A\d{14}[0-9A-F]{4}$")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 POSTAL_RE = re.compile(r"^\d{6}$")
@@ -39,7 +40,8 @@ POSTAL_RE = re.compile(r"^\d{6}$")
 # ---- reading -------------------------------------------------------------------------------
 
 def load(id_number: str, application_id: str) -> CardApplication:
-    if not application_id or application_id == OPEN_MARKER:
+    # Not an id of ours (cards.new_id("A")): 404 before any storage call.
+    if not isinstance(application_id, str) or not APPLICATION_ID_RE.match(application_id):
         raise NotFound("未找到该社保卡申请", code="application_not_found")
     try:
         return CardApplication.get(id_number, application_id, consistent_read=True)

@@ -76,7 +76,8 @@ class OpenApiDocument(Model):
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "order_no": {"type": "string", "pattern": r"^P\d{8}[0-9A-F]{10}$", "maxLength": 19,
                  "description": "payment order number"},
-    "application_id": {"type": "string", "minLength": 1, "maxLength": 64, "description": "card application id"},
+    "application_id": {"type": "string", "pattern": r"^A\d{14}[0-9A-F]{4}$", "maxLength": 19,
+                       "description": "card application id"},
     "code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "certificate verification code"},
     "type_code": {"type": "string", "pattern": r"^\d{3}$", "maxLength": 3,
                   "description": "insurance type code (110 pension, 210 unemployment, 310 medical ...)"},

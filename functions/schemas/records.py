@@ -8,30 +8,34 @@ import msgspec
 from . import Cursor, Model, Period, Year
 
 
+# Query models: optional fields default to None without admitting null, so "?year=null" is
+# refused rather than read as absent (query values are text; msgspec's lax mode converts them).
+
+
 class YearQuery(Model):
     year: Year
-    cursor: Cursor | None = None
+    cursor: Cursor = None
 
 
 class CursorQuery(Model):
-    cursor: Cursor | None = None
+    cursor: Cursor = None
 
 
 class RangeQuery(Model):
     # `from` is a Python keyword: the field is renamed on the wire.
     from_period: Annotated[Period, msgspec.Meta(description="first month, YYYYMM")] = msgspec.field(name="from")
     to: Annotated[Period, msgspec.Meta(description="last month, YYYYMM")]
-    cursor: Cursor | None = None
+    cursor: Cursor = None
 
 
 Bp = Annotated[int, msgspec.Meta(ge=0, le=100000, description="basis points (1/100 of a percent)")]
 
 
 class EstimateQuery(Model):
-    retire_period: Period | None = None
-    base_index_bp: Bp | None = None
-    wage_growth_bp: Bp | None = None
-    interest_bp: Bp | None = None
+    retire_period: Period = None
+    base_index_bp: Bp = None
+    wage_growth_bp: Bp = None
+    interest_bp: Bp = None
 
 
 class Page(Model):
@@ -80,5 +84,5 @@ class CaptchaAnswer(Model):
 
 
 class DevOutboxQuery(Model):
-    phone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    email: Annotated[str, msgspec.Meta(max_length=256)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=64)] = None
+    email: Annotated[str, msgspec.Meta(max_length=256)] = None
