@@ -34,13 +34,12 @@ def consume(captcha_id: str | None, answer: str | None) -> None:
     if not captcha_id or not answer:
         raise BadInput("请输入图片中的验证码", code="captcha_required", field="captcha_answer")
     gone = BadInput("验证码已失效，请点击图片换一张", code="captcha_expired", field="captcha_answer")
-    try:
-        stored = Captcha.get(captcha_id, consistent_read=True)
-    except Captcha.DoesNotExist:
-        raise gone from None
-    # Captchas never change, so the read is what is burnt: only one of parallel attempts deletes it.
+    # One request: the conditional DeleteItem burns the captcha and hands back what it held, so
+    # only one of parallel attempts gets it (the others find it gone).
     with on_condition_failed(gone):
-        stored.delete(condition=Captcha.captcha_id.exists())
+        deleted = Captcha._get_connection().delete_item(
+            captcha_id, condition=Captcha.captcha_id.exists(), return_values="ALL_OLD")
+    stored = Captcha.from_raw_data(deleted["Attributes"])
     if stored.expires_at < clock.now():
         raise BadInput("验证码已过期，请点击图片换一张", code="captcha_expired", field="captcha_answer")
     if stored.answer != answer.strip().upper():
