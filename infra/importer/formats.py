@@ -110,6 +110,11 @@ def _valid_id(candidate: str) -> bool:
     return ids.is_valid(candidate)
 
 
+def valid_id(candidate: str) -> bool:
+    """Whether `candidate` (already stripped and upper-cased) is a valid citizen ID number."""
+    return _valid_id(candidate)
+
+
 def person(value: str) -> str:
     candidate = (value or "").strip().upper()
     if not _valid_id(candidate):

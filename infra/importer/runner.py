@@ -1,7 +1,8 @@
 """Import one export file of the core system into the stage's tables.
 
-- Every row is validated (`formats.py`) and the person must be known (accounts table, looked
-  up once per person); bad rows go to the rejects file (line, reason code, reason, the row).
+- Every row is validated (`formats.py`) and the person must be known (accounts table: the
+  persons of the next 2,000 rows are looked up together with BatchGetItem of up to 100 keys);
+  bad rows go to the rejects file (line, reason code, reason, the row).
 - A key that comes again with other values is rejected as `duplicate_key` (the first row
   stands); the same row again is skipped (`repeated`).
 - Good rows are written with BatchWriteItem, 25 at a time; unprocessed items are retried with
@@ -34,9 +35,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .formats import FORMATS, Format, Parsed, RowError
+from .formats import FORMATS, Format, Parsed, RowError, valid_id
 
 BATCH_SIZE = 25
+PERSON_LOOKUP_BATCH = 100  # BatchGetItem limit
+READ_AHEAD_ROWS = 2000  # rows read ahead to look their persons up together
 MAX_ATTEMPTS = 8
 BASE_DELAY_S = 0.05
 MAX_DELAY_S = 5.0
@@ -280,6 +283,52 @@ class Importer:
 
     # ---- known persons -------------------------------------------------------------------
 
+    def _look_up_persons(self, rows: list[dict[str, Any]]) -> None:
+        """Which of the persons of the coming rows exist: BatchGetItem of up to 100 keys, instead
+        of one GetItem per person. A person left out here is looked up alone later."""
+        from chalicelib.models.accounts import Account
+        numbers = (value.strip().upper() for row in rows if isinstance(value := row.get("id_number"), str))
+        wanted = [n for n in dict.fromkeys(numbers) if n not in self._known and valid_id(n)]
+        if len(self._known) + len(wanted) > 200_000:
+            self._known.clear()
+        table = Account.Meta.table_name
+        for start in range(0, len(wanted), PERSON_LOOKUP_BATCH):
+            chunk = wanted[start:start + PERSON_LOOKUP_BATCH]
+            keys = [{"id_number": {"S": number}} for number in chunk]
+            found: set[str] = set()
+            for attempt in range(MAX_ATTEMPTS):
+                answer = self.client.batch_get_item(RequestItems={table: {
+                    "Keys": keys, "ProjectionExpression": "id_number", "ConsistentRead": True}})
+                found.update(item["id_number"]["S"] for item in answer.get("Responses", {}).get(table, []))
+                keys = (answer.get("UnprocessedKeys") or {}).get(table, {}).get("Keys", [])
+                if not keys:
+                    break
+                self.counts.retries += 1
+                delay = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** attempt))
+                self.sleep(delay / 2 + random.uniform(0, delay / 2))
+            left = {k["id_number"]["S"] for k in keys}
+            for number in chunk:
+                if number not in left:
+                    self._known[number] = number in found
+
+    def _read_ahead(self, reader: csv.DictReader, resume_line: int):
+        """The rows (their line in `self._line`), the persons of each chunk looked up first."""
+        chunk: list[tuple[int, dict[str, Any]]] = []
+
+        def emit():
+            if self.format.needs_person:
+                self._look_up_persons([row for line, row in chunk if line > resume_line])
+            for line, row in chunk:
+                self._line = line
+                yield row
+            chunk.clear()
+
+        for row in reader:
+            chunk.append((reader.line_num, row))
+            if len(chunk) >= READ_AHEAD_ROWS:
+                yield from emit()
+        yield from emit()
+
     def _person_known(self, id_number: str) -> bool:
         if id_number not in self._known:
             from chalicelib.models.accounts import Account
@@ -426,8 +475,8 @@ class Importer:
                 self._save_checkpoint(sha, last_line, rejects_file.tell())
 
             with _progress(self.progress, total, self.path.name) as advance:
-                for row in reader:
-                    line = reader.line_num
+                for row in self._read_ahead(reader, resume_line):
+                    line = self._line
                     row = {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
                     if line <= resume_line:
                         self._remember(row)
