@@ -86,18 +86,20 @@ reset:
 # the Lambda's Python, the repository code on DynamoDB Local (a process of its own: pynamodb binds
 # the endpoint at import), the browser tests. Two lanes run side by side, each tier's output
 # printed whole when it ends; the exit code fails if any tier fails.
-TEST_LANES ?= --lane unit,unit-lambda-python --lane integration,browser
+TEST_LANES ?= --lane unit,unit-lambda-python,contract --lane integration,browser
 test: lint local-deps browser-deps $(A11Y_INSTALLED) $(LAMBDA_VENV)/.installed
 	$(PY) -m infra.tiers --workers $(PYTEST_WORKERS) $(TEST_LANES)
 
-# One tier by hand, the old way: `make test-unit`, `make test-integration`, `make test-browser`.
-.PHONY: test-unit test-integration test-browser
+# One tier by hand, the old way: `make test-unit`, `make test-integration`, `make test-browser`,
+# `make test-contract`.
+.PHONY: test-unit test-integration test-browser test-contract
 test-unit: install
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(UNIT_TESTS)
 test-integration: local-deps
 	SBP_TEST_BACKEND=ddblocal $(PY) -m pytest -q $(INTEGRATION_TESTS)
 test-browser: local-deps browser-deps $(A11Y_INSTALLED)
 	$(PY) -m pytest -q $(BROWSER_TESTS)
+test-contract: local-deps
 	$(PY) -m pytest -q $(CONTRACT_TESTS)
 
 # ruff (lint rules and formatting) and mypy (chalicelib, functions) as set in pyproject.toml, and

@@ -89,12 +89,12 @@ def query(name: str, required: bool = False, max_chars: int = MAX_FIELD_CHARS) -
     return value
 
 
-def body_model(model: type):
+def body_model(model: type) -> Any:
     """The JSON body decoded and validated as `model` (functions/schemas), or BadInput."""
     return schemas.decode(model, json_object())
 
 
-def query_model(model: type):
+def query_model(model: type) -> Any:
     """The query parameters decoded and validated as `model` ("2024" → 2024), or BadInput."""
     params = {k: v for k, v in (request().query_params or {}).items() if v != ""}
     return schemas.decode(model, params, strict=False)

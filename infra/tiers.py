@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_VENV = ROOT / ".venv-lambda"
-UNIT = ["tests", "--ignore=tests/integration", "--ignore=tests/browser"]
+UNIT = ["tests", "--ignore=tests/integration", "--ignore=tests/browser", "--ignore=tests/contract"]
 
 
 @dataclass
@@ -50,6 +50,8 @@ def tiers(workers: str) -> dict[str, Tier]:
             {"SBP_TEST_BACKEND": "ddblocal"},
         ),
         "browser": Tier("browser", [python, "-m", "pytest", "-q", "tests/browser"]),
+        # Schemathesis over /api/openapi.json against a local stack of its own (tests/contract).
+        "contract": Tier("contract", [python, "-m", "pytest", "-q", "tests/contract"]),
     }
 
 

@@ -28,12 +28,12 @@ XHR = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"}
 # pytest-timeout (pyproject.toml sets 300 s): a browser or integration test may start the local
 # stack, which waits up to 600 s for it on a busy 2-core machine; a slow test builds the Lambda
 # package or runs the quick benchmark.
-TIER_TIMEOUT_S = {"integration": 900, "browser": 900}
+TIER_TIMEOUT_S = {"integration": 900, "browser": 900, "contract": 900}
 SLOW_TIMEOUT_S = 900
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test by its folder (unit, integration, browser) and as slow if it builds the
+    """Mark every test by its folder (unit, integration, browser, contract) and as slow if it builds the
     Lambda package, so `-m` selects tiers and `--strict-markers` keeps the names honest; slow
     tests and the integration and browser tiers get a longer timeout."""
     for item in items:

@@ -63,7 +63,7 @@ def authenticate(token: str) -> CurrentSession:
         raise _expired() from None
     if item.last_seen < now - settings.IDLE_TIMEOUT_S or item.created_at < now - settings.ABSOLUTE_TIMEOUT_S:
         raise _expired()
-    current = CurrentSession(item.id_number, item.token_hash, item.created_at, item.last_seen)
+    current = CurrentSession(item.id_number, item.token_hash, int(item.created_at), int(item.last_seen))
     if now - item.last_seen >= settings.SESSION_TOUCH_INTERVAL_S:
         current = record_activity(current)
     return current
@@ -79,7 +79,7 @@ def record_activity(current: CurrentSession) -> CurrentSession:
             condition=(Session.last_seen >= now - settings.IDLE_TIMEOUT_S)
             & (Session.created_at >= now - settings.ABSOLUTE_TIMEOUT_S),
         )
-    return CurrentSession(item.id_number, item.token_hash, item.created_at, item.last_seen)
+    return CurrentSession(item.id_number, item.token_hash, int(item.created_at), int(item.last_seen))
 
 
 def revoke(token_hash: str) -> None:

@@ -1,13 +1,22 @@
 """Social-security card and card application: requests and answers."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 
 from chalicelib.services import card_applications, cards
 
 from . import Model, OptionalText, Text, one_of
+
+if TYPE_CHECKING:  # closed sets read from the data files: plain text to the type checker
+    ApplicationKind = str
+    CardBank = str
+    Outlet = str
+else:
+    ApplicationKind = one_of(card_applications.KINDS)
+    CardBank = one_of(b["code"] for b in cards.options()["banks"])
+    Outlet = one_of(o["code"] for o in cards.options()["outlets"])
 
 
 class PasswordBody(Model):
@@ -30,7 +39,7 @@ class CardAction(Model):
 
 
 class StartBody(Model):
-    kind: one_of(card_applications.KINDS)
+    kind: ApplicationKind
 
 
 class Application(Model):
@@ -45,12 +54,12 @@ class ConfirmBody(Model):
 
 
 class BankBody(Model):
-    bank_code: one_of(b["code"] for b in cards.options()["banks"])
+    bank_code: CardBank
 
 
 class DeliveryBody(Model):
     method: Literal["pickup", "mail"]
-    outlet_code: one_of(o["code"] for o in cards.options()["outlets"]) | None = None
+    outlet_code: Outlet | None = None
     recipient: OptionalText | None = None
     phone: OptionalText | None = None
     address: OptionalText | None = None

@@ -7,35 +7,35 @@ import msgspec
 
 from . import Cursor, Model, Period, Year
 
-
-# Query models: optional fields default to None without admitting null, so "?year=null" is
-# refused rather than read as absent (query values are text; msgspec's lax mode converts them).
+# Query models: optional fields default to None without admitting null (hence the type: ignore),
+# so "?year=null" is refused rather than read as absent (query values are text, which msgspec's
+# lax mode converts).
 
 
 class YearQuery(Model):
     year: Year
-    cursor: Cursor = None
+    cursor: Cursor = None  # type: ignore[assignment]
 
 
 class CursorQuery(Model):
-    cursor: Cursor = None
+    cursor: Cursor = None  # type: ignore[assignment]
 
 
 class RangeQuery(Model):
     # `from` is a Python keyword: the field is renamed on the wire.
     from_period: Annotated[Period, msgspec.Meta(description="first month, YYYYMM")] = msgspec.field(name="from")
     to: Annotated[Period, msgspec.Meta(description="last month, YYYYMM")]
-    cursor: Cursor = None
+    cursor: Cursor = None  # type: ignore[assignment]
 
 
 Bp = Annotated[int, msgspec.Meta(ge=0, le=100000, description="basis points (1/100 of a percent)")]
 
 
 class EstimateQuery(Model):
-    retire_period: Period = None
-    base_index_bp: Bp = None
-    wage_growth_bp: Bp = None
-    interest_bp: Bp = None
+    retire_period: Period = None  # type: ignore[assignment]
+    base_index_bp: Bp = None  # type: ignore[assignment]
+    wage_growth_bp: Bp = None  # type: ignore[assignment]
+    interest_bp: Bp = None  # type: ignore[assignment]
 
 
 class Page(Model):
@@ -84,5 +84,5 @@ class CaptchaAnswer(Model):
 
 
 class DevOutboxQuery(Model):
-    phone: Annotated[str, msgspec.Meta(max_length=64)] = None
-    email: Annotated[str, msgspec.Meta(max_length=256)] = None
+    phone: Annotated[str, msgspec.Meta(max_length=64)] = None  # type: ignore[assignment]
+    email: Annotated[str, msgspec.Meta(max_length=256)] = None  # type: ignore[assignment]

@@ -93,10 +93,9 @@ def run_in_process(runs: int, endpoint: str) -> dict[str, Any]:
         body = {"id_number": BENCH_ID, "password": BENCH_PASSWORD, "captcha_id": created["captcha_id"],
                 "captcha_answer": captcha.peek(created["captcha_id"])}
         event = json.dumps(_event("/api/auth/login", body))
-        pair = [("app", lambda: _timed(APP_RUN, [event], env)),
-                ("bare", lambda: _timed(BARE_RUN, [event, endpoint, Account.Meta.table_name, BENCH_ID], env))]
-        for which, timed in (pair if n % 2 == 0 else pair[::-1]):
-            elapsed = timed()
+        pair = [("app", [APP_RUN, event]), ("bare", [BARE_RUN, event, endpoint, Account.Meta.table_name, BENCH_ID])]
+        for which, (code, *args) in (pair if n % 2 == 0 else pair[::-1]):
+            elapsed = _timed(code, args, env)
             if n:
                 (app_s if which == "app" else bare_s).append(elapsed)
         Account(id_number=BENCH_ID).update(actions=[Account.failed_count.set(0)])
