@@ -112,7 +112,7 @@ def test_the_year_view_api_costs_the_same_for_both_residents(client, residents):
             response = get(client, "/api/insurance/110/contributions?year=2024", cookie=cookie)
         assert response.status_code == 200 and len(response.json_body["items"]) == 6
         ops = [c["op"] for c in meter.calls]
-        assert ops == ["UpdateItem", "Query"]   # the session touch, then the one Query
+        assert ops == ["GetItem", "Query"]   # the session check (a read), then the one Query
         profiles.append(meter.profile())
     assert profiles[0] == profiles[1]
 
@@ -126,4 +126,4 @@ def test_the_summary_is_one_query_for_any_history(client, residents):
             body = get(client, "/api/records/summary", cookie=cookie).json_body
         counts.append([c["op"] for c in meter.calls])
         assert body["types"]
-    assert counts[0] == counts[1] == ["UpdateItem", "Query"]
+    assert counts[0] == counts[1] == ["GetItem", "Query"]
