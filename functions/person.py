@@ -4,7 +4,7 @@ from chalice import Blueprint, Response
 from chalicelib.services import audit, data_export, home, person
 from functions import web
 from functions.schemas import contract
-from functions.schemas.account import AccessLog, Me
+from functions.schemas.account import AccessLog, Export, Me
 
 bp = Blueprint(__name__)
 
@@ -24,6 +24,7 @@ def access_log():
 
 
 @bp.route("/me/export", methods=["POST"])
+@contract(responses={201: Export}, errors=(429,))
 def export_my_data():
     """下载我的数据: everything the portal holds about the resident, a zip of JSON + CSV (201)."""
     result = data_export.export(web.session(), web.client_ip())

@@ -4,8 +4,8 @@ from chalice import Blueprint, Response
 
 from functions import web
 from functions.schemas import contract
-from functions.schemas.records import (CursorQuery, Page, PensionAccount, PensionPayments, RangeQuery,
-                                       Types, YearContributions, YearQuery)
+from functions.schemas.records import (CursorQuery, Page, PensionAccount, PensionPayments, RangeQuery, Statement,
+                                       StatementBody, StatementYears, Types, YearContributions, YearQuery)
 from chalicelib.services import employment, pension_account, pension_payments, records, statements
 
 bp = Blueprint(__name__)
@@ -67,13 +67,16 @@ def employment_notices():
 
 
 @bp.route("/records/statements", methods=["GET"])
+@contract(responses={200: StatementYears})
 def statement_years():
     """The years a personal rights record (个人权益记录单) can be printed for, newest first."""
     return statements.available(web.session())
 
 
 @bp.route("/records/statements", methods=["POST"])
+@contract(body=StatementBody, responses={201: Statement}, errors=(429,))
 def issue_statement():
     """The personal rights record of a year as PDF: a short-lived download link (201)."""
-    result = statements.issue(web.session(), web.json_object().get("year"), web.client_ip())
+    current = web.session()
+    result = statements.issue(current, web.body_model(StatementBody).year, web.client_ip())
     return Response(body=result, status_code=201, headers={"Content-Type": "application/json"})

@@ -53,10 +53,10 @@ def test_create_resident_pension_at_a_level_answers_201(client, cookies):
      400, "insured_not_found"),
     ("刘强", {"kind": "resident_medical", "year": 2027, "insured": {"id_number": "123", "name": "赵敏"}},
      400, "invalid_id_number"),
-    ("刘强", {"kind": "resident_medical", "year": 2027, "insured": "赵敏"}, 400, "invalid_insured"),
+    ("刘强", {"kind": "resident_medical", "year": 2027, "insured": "赵敏"}, 400, "wrong_type"),  # the request model (functions/schemas)
     ("赵敏", {"kind": "resident_pension", "year": 2026, "level_fen": 12300}, 400, "unknown_level"),
     ("刘强", {"kind": "resident_pension", "year": 2026, "level_fen": 30000}, 400, "age_not_eligible"),
-    ("刘强", {"kind": "resident_care", "year": 2027}, 400, "unknown_kind"),
+    ("刘强", {"kind": "resident_care", "year": 2027}, 400, "invalid_value"),  # the request model: not one of the kinds
 ])
 def test_bad_input_answers_a_chinese_4xx_and_writes_nothing(client, cookies, who, body, status, code):
     response = post(client, ORDERS, body, cookie=cookies[who])

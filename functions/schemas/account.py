@@ -72,5 +72,10 @@ class Me(Model):
     session: SessionTiming | None = None
 
 
+class Export(Model):
+    download_url: str
+    expires_at: int
+
+
 class AccessLog(Model):
     items: list[dict[str, Any]]

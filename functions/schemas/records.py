@@ -71,6 +71,20 @@ class Estimate(Model):
     status: str | None = None
 
 
+class StatementBody(Model):
+    year: Annotated[int, msgspec.Meta(ge=1900, le=2999)]
+
+
+class StatementYears(Model):
+    years: list[int]
+
+
+class Statement(Model):
+    year: int
+    download_url: str
+    expires_in: int | None = None
+
+
 class Items(Model):
     items: list[dict[str, Any]]
 
