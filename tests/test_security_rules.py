@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import GetError, UpdateError
 
 from chalicelib import clock
 from chalicelib.models.accounts import Account
@@ -240,7 +240,11 @@ def test_session_check_timing_out_is_a_503_with_retry_after(client, monkeypatch)
 
     def hang(*_args, **_kwargs):
         raise UpdateError("Failed to update item", cause=cause)
+
+    def hang_reading(*_args, **_kwargs):  # the check reads the session (and writes once a minute)
+        raise GetError("Failed to get item", cause=cause)
     monkeypatch.setattr(Session, "update", hang)
+    monkeypatch.setattr(Session, "get", hang_reading)
     answer = get(client, "/api/me", cookie)
     assert answer.status_code == 503
     assert answer.json_body["error"]["code"] == "temporarily_unavailable"
