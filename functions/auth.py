@@ -3,8 +3,9 @@ from chalice import Blueprint
 
 from functions import web
 from functions.schemas import Status, as_dict, contract
-from functions.schemas.auth import (ActivateBody, Captcha, CodeSent, ForgotCompleteBody, ForgotStartAnswer,
-                                    ForgotStartBody, LoginBody, ResetTokenBody, SessionTiming, SignInAnswer)
+from functions.schemas.auth import (ActivateBody, Captcha, Challenge, CodeSent, ForgotCompleteBody, ForgotStartAnswer,
+                                    ForgotStartBody, LoginBody, PasskeyLoginBody, ResetTokenBody, SessionTiming,
+                                    SignInAnswer, SmsLoginCompleteBody, SmsLoginStartBody, WebAuthnOptions)
 from chalicelib.services import auth, captcha, passkey_login, sms_login
 
 bp = Blueprint(__name__)
@@ -34,31 +35,34 @@ def activate():
 
 
 @bp.route("/auth/sms-login/start", methods=["POST"])
+@contract(body=SmsLoginStartBody, responses={200: Challenge}, errors=(429,), public=True)
 def sms_login_start():
     """SMS sign-in: ID number + registered phone → a code to that phone (same answer either way)."""
-    data = web.body("id_number", "phone")
+    data = as_dict(web.body_model(SmsLoginStartBody))
     return sms_login.start(**data, ip=web.client_ip())
 
 
 @bp.route("/auth/sms-login/complete", methods=["POST"])
+@contract(body=SmsLoginCompleteBody, responses={200: SignInAnswer}, errors=(410, 423, 429), public=True)
 def sms_login_complete():
     """SMS sign-in: the code → a session, or activation for an account on the initial password."""
-    data = web.body("challenge_id", "sms_code")
+    data = as_dict(web.body_model(SmsLoginCompleteBody))
     return web.session_answer(sms_login.complete(**data, ip=web.client_ip()))
 
 
 @bp.route("/auth/passkey/options", methods=["POST"])
+@contract(responses={200: WebAuthnOptions}, errors=(429,), public=True)
 def passkey_options():
     """Passkey sign-in: WebAuthn request options (discoverable credential, user verification)."""
     return passkey_login.options()
 
 
 @bp.route("/auth/passkey/login", methods=["POST"])
+@contract(body=PasskeyLoginBody, responses={200: SignInAnswer}, errors=(410, 429), public=True)
 def passkey_sign_in():
     """Passkey sign-in: the authenticator's assertion → a session."""
-    data = web.body("challenge_id")
-    credential = web.json_object().get("credential")
-    return web.session_answer(passkey_login.login(data["challenge_id"], credential, ip=web.client_ip()))
+    data = web.body_model(PasskeyLoginBody)
+    return web.session_answer(passkey_login.login(data.challenge_id, data.credential, ip=web.client_ip()))
 
 
 @bp.route("/auth/logout", methods=["POST"])

@@ -78,3 +78,54 @@ class ForgotCompleteBody(Model):
 
 
 __all__ = ["Any"]
+
+
+class SmsLoginStartBody(Model):
+    id_number: IdNumber
+    phone: Text
+
+
+class Challenge(Model):
+    challenge_id: str
+
+
+class SmsLoginCompleteBody(Model):
+    challenge_id: Text
+    sms_code: Text
+
+
+class WebAuthnOptions(Model):
+    """WebAuthn request or creation options (publicKey as the browser API takes them)."""
+    challenge_id: str
+    publicKey: dict[str, Any]  # noqa: N815 (the WebAuthn name)
+
+
+class PasskeyLoginBody(Model):
+    challenge_id: Text
+    credential: dict[str, Any] | None = None
+
+
+class ConfirmationBody(Model):
+    """Password, or the confirmation id and SMS code of /account/passkeys/confirm-code."""
+    password: OptionalText | None = None
+    confirm_id: OptionalText | None = None
+    sms_code: OptionalText | None = None
+
+
+class ConfirmCodeSent(Model):
+    confirm_id: str
+    phone_masked: str | None = None
+
+
+class PasskeyRegisterBody(Model):
+    challenge_id: Text
+    name: OptionalText | None = None
+    credential: dict[str, Any] | None = None
+
+
+class Passkeys(Model):
+    items: list[dict[str, Any]]
+
+
+class Passkey(Model):
+    id: str
