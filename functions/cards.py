@@ -27,7 +27,7 @@ def card_options():
 
 
 @bp.route("/card/loss", methods=["POST"])
-@contract(body=PasswordBody, responses={200: CardAction}, errors=(409,))
+@contract(body=PasswordBody, responses={200: CardAction}, errors=(409, 423))
 def report_loss():
     """Report the card lost (挂失, password required); takes effect at once."""
     current = web.session()
@@ -36,7 +36,7 @@ def report_loss():
 
 
 @bp.route("/card/loss/cancel", methods=["POST"])
-@contract(body=PasswordBody, responses={200: CardAction}, errors=(409,))
+@contract(body=PasswordBody, responses={200: CardAction}, errors=(409, 423))
 def cancel_loss():
     """Cancel the loss report (解除挂失, password required)."""
     current = web.session()

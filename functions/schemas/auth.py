@@ -102,7 +102,7 @@ class WebAuthnOptions(Model):
 
 class PasskeyLoginBody(Model):
     challenge_id: Text
-    credential: dict[str, Any] | None = None
+    credential: dict[str, Any]
 
 
 class ConfirmationBody(Model):
@@ -119,8 +119,8 @@ class ConfirmCodeSent(Model):
 
 class PasskeyRegisterBody(Model):
     challenge_id: Text
+    credential: dict[str, Any]
     name: OptionalText | None = None
-    credential: dict[str, Any] | None = None
 
 
 class Passkeys(Model):
