@@ -19,7 +19,7 @@ def new_captcha():
 
 
 @bp.route("/auth/login", methods=["POST"])
-@contract(body=LoginBody, responses={200: SignInAnswer}, errors=(423, 429), public=True)
+@contract(body=LoginBody, responses={200: SignInAnswer}, errors=(401, 423, 429), public=True)
 def login():
     """Sign in with ID number, password and captcha; initial password → activation."""
     data = as_dict(web.body_model(LoginBody))
@@ -43,7 +43,7 @@ def sms_login_start():
 
 
 @bp.route("/auth/sms-login/complete", methods=["POST"])
-@contract(body=SmsLoginCompleteBody, responses={200: SignInAnswer}, errors=(410, 423, 429), public=True)
+@contract(body=SmsLoginCompleteBody, responses={200: SignInAnswer}, errors=(401, 410, 423, 429), public=True)
 def sms_login_complete():
     """SMS sign-in: the code → a session, or activation for an account on the initial password."""
     data = as_dict(web.body_model(SmsLoginCompleteBody))
@@ -58,7 +58,7 @@ def passkey_options():
 
 
 @bp.route("/auth/passkey/login", methods=["POST"])
-@contract(body=PasskeyLoginBody, responses={200: SignInAnswer}, errors=(410, 429), public=True)
+@contract(body=PasskeyLoginBody, responses={200: SignInAnswer}, errors=(401, 410, 429), public=True)
 def passkey_sign_in():
     """Passkey sign-in: the authenticator's assertion → a session."""
     data = web.body_model(PasskeyLoginBody)
