@@ -4,7 +4,7 @@ from chalice import Blueprint, Response
 from chalicelib.services import audit, data_export, home, person
 from functions import web
 from functions.schemas import contract
-from functions.schemas.account import AccessLog, Export, Me
+from functions.schemas.account import AccessLog, Export, Home, Me
 
 bp = Blueprint(__name__)
 
@@ -32,6 +32,7 @@ def export_my_data():
 
 
 @bp.route("/me/home", methods=["GET"])
+@contract(responses={200: Home})
 def home_overview():
     """What the home page shows first: the latest pension payment, dues and gaps, open to-dos."""
     return home.overview(web.session())

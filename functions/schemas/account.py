@@ -77,5 +77,9 @@ class Export(Model):
     expires_at: int
 
 
+class Home(Model):
+    """The home page's first view (latest pension payment, dues and gaps, open to-dos)."""
+
+
 class AccessLog(Model):
     items: list[dict[str, Any]]
