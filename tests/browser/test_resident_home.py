@@ -12,14 +12,14 @@ from urllib.parse import parse_qs, urlparse
 from playwright.sync_api import expect
 
 try:
-    from .flows import sign_in
+    from .flows import make_resident, sign_in
 except ImportError:  # tests/browser collected as rootdir-relative modules
-    from flows import sign_in
+    from flows import make_resident, sign_in
 
 LI = "37142519620708352X"
 LI_PASSWORD = "Lxy2026rec"
-WANG = "371481199004225625"
-WANG_PASSWORD = "Wf2026gap"
+# A fresh copy of 王芳's seeded history: the payment tests pay the demo 王芳's recent gaps.
+WANG = ("371481199004229925", "13900009925", "Wf2026gap")
 
 STAND_ALONE_TARGETS = """(min) => {
   const out = [];
@@ -63,7 +63,9 @@ def test_li_xiuying_home_opens_with_her_latest_payment_and_the_history_newest_fi
 
 
 def test_wang_fang_home_shows_her_dues_and_a_gap_opens_the_payment_with_its_months(page, stack):
-    sign_in(page, stack, WANG, WANG_PASSWORD)
+    id_number, phone, password = WANG
+    make_resident(stack, "王芳", id_number, phone, password)
+    sign_in(page, stack, id_number, password)
     page.goto(f"{stack.url}/home.html")
     expect(page.locator("#for-you")).to_have_attribute("data-kind", "flexible")
     pension = page.locator("#dues-list li[data-type='110']")

@@ -12,12 +12,14 @@ import zipfile
 from playwright.sync_api import expect
 
 try:
-    from .flows import sign_in
+    from .flows import make_resident, sign_in
 except ImportError:  # tests/browser collected as rootdir-relative modules
-    from flows import sign_in
+    from flows import make_resident, sign_in
 
-LIU, LIU_PASSWORD = "371403195501011110", "Lq2026res"
-ZHAO, ZHAO_PASSWORD = "371428198806152345", "Zm2026res"
+# Fresh copies of the demo residents 刘强 and 赵敏 (same names and histories, new ID numbers):
+# other browser tests need the demo 刘强 still on his initial password.
+LIU, LIU_PHONE, LIU_PASSWORD = "37140319550101993X", "13900009930", "Lq2026res"
+ZHAO, ZHAO_PHONE, ZHAO_PASSWORD = "371428198806159942", "13900009942", "Zm2026res"
 ORDER_URL = re.compile(r"/pay/order\.html\?no=P\w+")
 
 
@@ -35,7 +37,7 @@ def pay_resident_medical(page, stack, member: tuple[str, str] | None) -> str:
     order_no = page.url.split("no=")[1]
     expect(page.locator("#lines tr")).to_have_count(1)
     expect(page.locator("#lines")).to_contain_text("2027年度")
-    expect(page.locator("#insured-name")).to_have_text("赵*（3714**********2345）" if member else "本人")
+    expect(page.locator("#insured-name")).to_have_text("赵*（3714**********9942）" if member else "本人")
     total = page.locator("#total").inner_text()
     page.click("#confirm")
     expect(page.locator("#bank-form")).to_be_visible()
@@ -51,6 +53,8 @@ def pay_resident_medical(page, stack, member: tuple[str, str] | None) -> str:
 
 
 def test_liu_qiang_pays_2027_resident_medical_for_himself_and_zhao_min_who_sees_it(browser, stack):
+    make_resident(stack, "刘强", LIU, LIU_PHONE, LIU_PASSWORD)
+    make_resident(stack, "赵敏", ZHAO, ZHAO_PHONE, ZHAO_PASSWORD)
     liu = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
     sign_in(liu, stack, LIU, LIU_PASSWORD)
     pay_resident_medical(liu, stack, None)
@@ -73,7 +77,7 @@ def test_liu_qiang_pays_2027_resident_medical_for_himself_and_zhao_min_who_sees_
     expect(zhao.locator("#year-select option[value='2027']")).to_have_count(1)
     zhao.select_option("#year-select", "2027")
     zhao.click("#query-button")
-    expect(zhao.locator("#result table")).to_contain_text("2027年1月")
+    expect(zhao.locator("#result table tbody tr").first.locator("td").first).to_have_text("2027年")
     expect(zhao.locator("#result table")).to_contain_text("¥400.00")
     messages = zhao.request.get(f"{stack.url}/api/messages").json()["items"]
     assert any("2027年度" in m["text"] and "代缴" in m["title"] for m in messages), messages
