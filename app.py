@@ -2,9 +2,23 @@
 from chalice import Chalice
 
 from chalicelib import observability, settings
-from functions import web
-from functions import (account, auth, banks, cards, certificates, dev, docs, estimate, passkeys,
-                       payment_expiry, payments, person, records, tasks)
+from functions import (
+    account,
+    auth,
+    banks,
+    cards,
+    certificates,
+    dev,
+    docs,
+    estimate,
+    passkeys,
+    payment_expiry,
+    payments,
+    person,
+    records,
+    tasks,
+    web,
+)
 
 ROUTE_MODULES = (auth, account, passkeys, person, tasks, docs, cards, records, estimate, certificates,
                  payments, banks, payment_expiry)

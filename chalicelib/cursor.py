@@ -15,7 +15,8 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from . import secrets_store
 from .errors import BadInput

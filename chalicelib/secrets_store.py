@@ -10,7 +10,7 @@ import os
 from . import settings
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _from_secrets_manager(secret_id: str) -> str:
     import boto3
     client = boto3.client("secretsmanager", region_name=settings.region())

@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Mapping
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from chalice import Chalice, Response
 from chalice.app import Request

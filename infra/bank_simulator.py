@@ -223,7 +223,7 @@ def make_handler(bank: Bank):
             url = urllib.parse.urlsplit(self.path)
             return [p for p in url.path.split("/") if p], dict(urllib.parse.parse_qsl(url.query))
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts, query = self._parts()
             if parts == ["_sim", "state"]:
                 return self._send(200, json.dumps(bank.state(), ensure_ascii=False).encode())
@@ -246,7 +246,7 @@ def make_handler(bank: Bank):
                                                          "X-Bank-Signature": sign(bank.secrets[parts[0]], ts, body)})
             return self._send(404, b'{"error":"not found"}')
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             parts, query = self._parts()
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(min(length, 64 * 1024))
@@ -279,7 +279,7 @@ class Simulator:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "Simulator":
+    def start(self) -> Simulator:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -289,7 +289,7 @@ class Simulator:
         self.server.shutdown()
         self.server.server_close()
 
-    def __enter__(self) -> "Simulator":
+    def __enter__(self) -> Simulator:
         return self.start()
 
     def __exit__(self, *exc) -> None:

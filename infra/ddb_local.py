@@ -91,7 +91,7 @@ class DynamoDBLocal(processes.LocalServer):
     error = DynamoDBLocalError
     label = "DynamoDB Local"
 
-    def _start_once(self) -> "DynamoDBLocal":
+    def _start_once(self) -> DynamoDBLocal:
         if self.process is not None:
             return self
         lib_dir = ensure_installed()

@@ -23,9 +23,10 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import partitions, site_build
 from .cfn_resources import CERTIFICATE_PARAMETER

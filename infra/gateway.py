@@ -124,7 +124,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
             self.close_connection = True  # the request body (if any) stays unread
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "GET, HEAD",
                                                        "Content-Type": "text/plain; charset=utf-8"},
-                       "不支持的请求方法".encode("utf-8"))
+                       "不支持的请求方法".encode())
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
 
@@ -200,7 +200,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
             if not file.is_file():
                 self._send(status, {"Content-Type": "text/html; charset=utf-8"},
                            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>页面不存在</title>"
-                           "<h1>页面不存在</h1><p><a href=\"/\">返回首页</a></p></html>".encode("utf-8"))
+                           "<h1>页面不存在</h1><p><a href=\"/\">返回首页</a></p></html>".encode())
                 return
         data = file.read_bytes()
         self._send(status, {"Content-Type": content_type(file), "Cache-Control": "no-cache"}, data)
@@ -249,7 +249,7 @@ class Gateway:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "Gateway":
+    def start(self) -> Gateway:
         self._thread = threading.Thread(target=self.server.serve_forever, name="sbp-gateway",
                                         kwargs={"poll_interval": 0.2}, daemon=True)
         self._thread.start()
@@ -262,7 +262,7 @@ class Gateway:
             self._thread = None
         self.server.server_close()
 
-    def __enter__(self) -> "Gateway":
+    def __enter__(self) -> Gateway:
         return self.start()
 
     def __exit__(self, *exc) -> None:

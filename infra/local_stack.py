@@ -33,14 +33,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from . import stage_env
+from . import processes, stage_env
 from .ddb_local import DynamoDBLocal, free_port
 from .s3_local import S3Local
-from . import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = ROOT / ".local" / "data"
@@ -120,7 +120,7 @@ class LocalStack:
 
     # ---- start / stop --------------------------------------------------------------------
 
-    def start(self) -> "LocalStack":
+    def start(self) -> LocalStack:
         try:
             self._start()
         except BaseException:
@@ -147,6 +147,7 @@ class LocalStack:
         import app as app_module
         from chalicelib import storage
         from chalicelib.models.registry import create_missing_tables
+
         from .gateway import Gateway
 
         try:
@@ -215,7 +216,7 @@ class LocalStack:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
-    def __enter__(self) -> "LocalStack":
+    def __enter__(self) -> LocalStack:
         return self.start()
 
     def __exit__(self, *exc) -> None:

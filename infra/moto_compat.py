@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-
 # Types moto knows but cannot create from our template: a RestApi's swagger Body is ignored, so
 # its Deployment fails with "The REST API doesn't contain any methods".
 MOTO_INCOMPLETE = {"AWS::ApiGateway::RestApi"}

@@ -21,8 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .ddb_local import free_port
 from . import processes
+from .ddb_local import free_port
 
 RECORDING_NAME = "s3-recording.jsonl"
 START_TIMEOUT_S = 30.0
@@ -40,7 +40,7 @@ class S3Local(processes.LocalServer):
     def recording(self) -> Path | None:
         return self.data_dir / RECORDING_NAME if self.data_dir is not None else None
 
-    def _start_once(self) -> "S3Local":
+    def _start_once(self) -> S3Local:
         if self.process is not None:
             return self
         self.port = self.requested_port or free_port(self.host)

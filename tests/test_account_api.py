@@ -5,8 +5,7 @@ from chalicelib.models.accounts import Account
 from chalicelib.models.sessions import Session
 from chalicelib.security import passwords
 
-from .helpers import (GOOD_PASSWORD, ZHANG, ZHANG_PHONE, captcha, get, last_code, login, post,
-                      signed_in)
+from .helpers import GOOD_PASSWORD, ZHANG, ZHANG_PHONE, captcha, get, last_code, login, post, signed_in
 
 QUESTIONS = ["您母亲的姓名是？", "您出生的城市是？"]
 

@@ -6,8 +6,19 @@ from chalicelib.models.accounts import Account
 from chalicelib.models.audit import AuditEvent
 from chalicelib.models.sessions import Session
 
-from .helpers import (GOOD_PASSWORD, ZHANG, ZHANG_PHONE, captcha, cookie_from, get, last_code, login,
-                      make_account, post, signed_in)
+from .helpers import (
+    GOOD_PASSWORD,
+    ZHANG,
+    ZHANG_PHONE,
+    captcha,
+    cookie_from,
+    get,
+    last_code,
+    login,
+    make_account,
+    post,
+    signed_in,
+)
 
 
 def test_initial_password_requires_activation_and_gives_no_session(client):

@@ -18,8 +18,15 @@ from chalicelib.models.orders import PaymentOrder
 from chalicelib.models.tasks import PendingTask
 from chalicelib.services import bank_notifications, banks, payment_expiry
 
-from .test_payments_service import (WANG, bank_sign, fixed_time, notification, order_at_bank,  # noqa: F401
-                                    serial_moto, status_of)
+from .test_payments_service import (  # noqa: F401
+    WANG,
+    bank_sign,
+    fixed_time,
+    notification,
+    order_at_bank,
+    serial_moto,
+    status_of,
+)
 
 
 def deliver(client, bank: str, body: bytes, timestamp: int | None = None, secret: bytes | None = None,

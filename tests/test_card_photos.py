@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -37,7 +37,7 @@ def test_presigned_post_limits_size_key_encryption_and_lifetime(wang):
     assert ["content-length-range", 1, 5242880] in policy["conditions"]
     assert {"key": form["key"]} in policy["conditions"]
     assert {"x-amz-server-side-encryption": "AES256"} in policy["conditions"]
-    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert 0 < expires.timestamp() - clock.now() <= 300
     assert form["expires_in"] <= 300
 

@@ -11,7 +11,8 @@ from chalicelib.models.card_applications import CardApplication
 from chalicelib.models.cards import Card
 from chalicelib.models.tasks import PendingTask
 from chalicelib.security import pseudonym
-from chalicelib.services import card_actions, card_applications as apps, card_photos, cards
+from chalicelib.services import card_actions, card_photos, cards
+from chalicelib.services import card_applications as apps
 from chalicelib.services.sessions import CurrentSession
 
 from .fixtures.photos import images

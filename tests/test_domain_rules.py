@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import id_number as ids, masking, money
+from chalicelib import id_number as ids
+from chalicelib import masking, money
 from chalicelib.errors import BadInput
 from chalicelib.security import passwords
 

@@ -40,9 +40,8 @@ def _card(card_id: str = "C1") -> Card:
 
 def test_refused_condition_becomes_the_given_domain_error(tables):
     _card().save()
-    with pytest.raises(Conflict) as refused:
-        with base.on_condition_failed(Conflict("已存在", code="exists")):
-            _card().save(condition=Card.card_id.does_not_exist())
+    with pytest.raises(Conflict) as refused, base.on_condition_failed(Conflict("已存在", code="exists")):
+        _card().save(condition=Card.card_id.does_not_exist())
     assert refused.value.code == "exists" and refused.value.__cause__ is None
 
 

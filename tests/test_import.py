@@ -15,8 +15,7 @@ from chalicelib.models.employment_notices import EmploymentNotice
 from chalicelib.models.labour_contracts import LabourContract
 from chalicelib.models.pension_accounts import PensionAccountYear
 from chalicelib.models.pension_payments import PensionPayment
-from infra.importer import ImportFileError, Importer, WriteFailed
-from infra.importer import runner
+from infra.importer import Importer, ImportFileError, WriteFailed, runner
 
 from .conftest import FIXTURES, load_fixture
 

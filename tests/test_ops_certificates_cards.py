@@ -11,7 +11,8 @@ from chalicelib.errors import BadInput, Gone, NotFound
 from chalicelib.models.card_applications import CardApplication
 from chalicelib.models.cards import Card
 from chalicelib.models.certificates import Certificate
-from chalicelib.services import audit, card_applications as apps, certificates
+from chalicelib.services import audit, certificates
+from chalicelib.services import card_applications as apps
 from chalicelib.services.sessions import CurrentSession
 from infra import cli, stage_env
 from infra.seed.contributions import generate_employee_history

@@ -63,6 +63,8 @@ def _scenario() -> dict:  # runs in the child process
         os.environ.setdefault(key, value)
     os.environ["TABLE_PREFIX"] = os.environ["SBP_ITEST_PREFIX"] + str(os.getpid()) + "-"
 
+    from datetime import datetime
+
     from chalicelib import clock
     from chalicelib.errors import Conflict
     from chalicelib.models.bank_events import BankEvent
@@ -73,10 +75,14 @@ def _scenario() -> dict:  # runs in the child process
     from chalicelib.models.orders import PaymentOrder
     from chalicelib.models.registry import create_missing_tables
     from chalicelib.models.tasks import PendingTask
-    from chalicelib.services import bank_notifications, banks, payment_expiry, payment_orders, payment_settlement
+    from chalicelib.services import (
+        bank_notifications,
+        banks,
+        payment_expiry,
+        payment_orders,
+        payment_settlement,
+    )
     from chalicelib.services.sessions import CurrentSession
-
-    from datetime import datetime
     clock.travel(datetime(2026, 11, 15, 10, 0, tzinfo=clock.CHINA_TZ).timestamp() - time.time())
     create_missing_tables()
     me = CurrentSession(WANG, "h", int(clock.now()), int(clock.now()))

@@ -21,8 +21,14 @@ from chalicelib.models.messages import ResidentMessage
 from chalicelib.models.order_locks import MonthLock
 from chalicelib.models.orders import PaymentOrder
 from chalicelib.models.tasks import PendingTask
-from chalicelib.services import (bank_notifications, banks, payment_dues, payment_expiry, payment_orders,
-                                 payment_settlement)
+from chalicelib.services import (
+    bank_notifications,
+    banks,
+    payment_dues,
+    payment_expiry,
+    payment_orders,
+    payment_settlement,
+)
 from chalicelib.services.sessions import CurrentSession
 
 from .conftest import FIXTURES

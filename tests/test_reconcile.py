@@ -8,12 +8,11 @@ import pytest
 
 from chalicelib.models.bank_events import BankEvent
 from chalicelib.models.contributions import Contribution
+from chalicelib.services import payment_settlement
 from infra.cli import build_parser
 from infra.commands import bank_events, reconcile
 
-from .test_payments_service import (WANG, FIXTURES, bank_result, fixed_time, order_at_bank,  # noqa: F401
-                                    status_of)
-from chalicelib.services import payment_settlement
+from .test_payments_service import FIXTURES, WANG, bank_result, fixed_time, order_at_bank, status_of  # noqa: F401
 
 
 @pytest.fixture

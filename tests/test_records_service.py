@@ -13,8 +13,11 @@ from chalicelib.models.contribution_summaries import ContributionSummary
 from chalicelib.models.contributions import Contribution
 from chalicelib.services import records
 from chalicelib.services.sessions import CurrentSession
-from infra.seed.contributions import (generate_employee_history, generate_flexible_history,
-                                     generate_resident_history)
+from infra.seed.contributions import (
+    generate_employee_history,
+    generate_flexible_history,
+    generate_resident_history,
+)
 from infra.seed.records import store_history
 
 ZHANG = "371402198503142314"
@@ -162,9 +165,8 @@ def test_transaction_rows_must_not_mix_paid_and_owed(tables):
              "account_fen": 0, "status": "PAID"}, {"period": "202102", "employer": "x", "base_fen": 1,
                                                    "employer_fen": 0, "personal_fen": 1, "account_fen": 0,
                                                    "status": "OWED"}]
-    with pytest.raises(ValueError):
-        with transaction() as tx:
-            records.add_to_transaction(tx, WANG, "110", rows)
+    with pytest.raises(ValueError), transaction() as tx:
+        records.add_to_transaction(tx, WANG, "110", rows)
 
 
 def test_resident_insurance_rows_have_no_base_and_show_the_subsidy_as_a_subsidy(tables):

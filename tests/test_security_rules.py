@@ -13,8 +13,19 @@ from chalicelib.models.accounts import Account
 from chalicelib.models.codes import OneTimeCode
 from chalicelib.security import limits
 
-from .helpers import (GOOD_PASSWORD, XHR, ZHANG, ZHANG_PHONE, captcha, get, last_code, login, make_account,
-                      post, signed_in)
+from .helpers import (
+    GOOD_PASSWORD,
+    XHR,
+    ZHANG,
+    ZHANG_PHONE,
+    captcha,
+    get,
+    last_code,
+    login,
+    make_account,
+    post,
+    signed_in,
+)
 
 UNKNOWN = "371403195501011110"
 
@@ -253,6 +264,7 @@ def test_session_check_timing_out_is_a_503_with_retry_after(client, monkeypatch)
 
 def test_throttled_storage_is_a_503(client, monkeypatch):
     from botocore.exceptions import ClientError
+
     from chalicelib.models.captchas import Captcha
     throttle = ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}},
                            "PutItem")

@@ -7,13 +7,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from chalicelib import clock, id_number as ids, policy
+from chalicelib import clock, policy
+from chalicelib import id_number as ids
 from chalicelib.models.accounts import Account
 from chalicelib.models.audit import AuditEvent
 from chalicelib.models.contributions import Contribution
 from chalicelib.models.registry import ALL_MODELS
 from chalicelib.security import passwords
-from infra.seed import contributions as seed_contributions, seed_all, seed_modules
+from infra.seed import contributions as seed_contributions
+from infra.seed import seed_all, seed_modules
 from infra.seed.residents import by_name, demo_residents, make_id_number
 
 from .helpers import login

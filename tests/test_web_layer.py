@@ -71,6 +71,7 @@ def test_unexpected_failure_is_500_without_stack_trace(client, monkeypatch):
 
 def test_storage_outage_is_503(client, monkeypatch):
     from botocore.exceptions import EndpointConnectionError
+
     from chalicelib.services import person
     cookie = signed_in(client)
 

@@ -7,7 +7,7 @@ Failed sign-ins: `failed_count` within the window that began at `failed_window_s
 """
 from __future__ import annotations
 
-from pynamodb.attributes import (JSONAttribute, NumberAttribute, UnicodeAttribute)
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from .. import settings
 from .base import BaseMeta, TableModel

@@ -4,7 +4,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from .. import clock, id_number as ids
+from .. import clock
+from .. import id_number as ids
 from ..models.audit import AuditEvent
 from ..security import pseudonym
 

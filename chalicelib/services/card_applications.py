@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .. import clock, id_number as ids, masking
+from .. import clock, masking
+from .. import id_number as ids
 from ..errors import BadInput, Conflict, NotFound
 from ..models.base import on_condition_failed, transaction
 from ..models.card_applications import OPEN_MARKER, CardApplication

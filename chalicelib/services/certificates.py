@@ -20,7 +20,8 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
-from .. import clock, id_number as ids, policy, settings, storage
+from .. import clock, policy, settings, storage
+from .. import id_number as ids
 from ..errors import BadInput, Gone, NotFound
 from ..models.base import on_condition_failed
 from ..models.certificate_verifications import CertificateVerification

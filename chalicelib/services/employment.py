@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .. import cursor, clock
+from .. import clock, cursor
 from ..models.employment_notices import EmploymentNotice
 from ..models.labour_contracts import LabourContract
 from .sessions import CurrentSession

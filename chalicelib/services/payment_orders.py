@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from .. import clock, id_number as ids, money, policy, settings
+from .. import clock, money, policy, settings
+from .. import id_number as ids
 from ..errors import BadInput, Conflict, NotFound
 from ..models.base import condition_failed, on_condition_failed, transaction
 from ..models.contributions import Contribution

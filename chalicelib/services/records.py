@@ -32,7 +32,8 @@ Outside a transaction use `write_contributions(rows)`.
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pynamodb.transactions import TransactWrite
 

@@ -12,16 +12,18 @@ import gzip
 import json
 import os
 import re
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_FILE = ROOT / ".local" / "bench.json"
@@ -65,6 +67,7 @@ def cold_start(runs: int) -> dict[str, Any]:
     Lambda zip (infra/package.py ships .pyc; the libraries' come from pip). The source-only
     figure is reported too: it is what a zip without bytecode would cost."""
     import compileall
+
     from infra import stage_env
     env = {k: v for k, v in os.environ.items()
            if k not in ("DDB_ENDPOINT", "S3_ENDPOINT", "PYTHONDONTWRITEBYTECODE")}
@@ -233,12 +236,12 @@ def op_webhook_paid(ctx: Ctx):
         return None
     import hashlib
     import hmac
-    from datetime import datetime, timezone
+    from datetime import datetime
     order = ctx.data["order"]
     body = json.dumps({"event_id": f"bench-{int(time.time())}", "order_no": order["order_no"],
                        "bank_txn_id": f"T{int(time.time() * 1000)}", "amount_fen": order["total_fen"],
                        "currency": "CNY", "status": "SUCCESS",
-                       "paid_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+                       "paid_at": datetime.now(UTC).isoformat(timespec="seconds")})
     ts = str(int(time.time()))
     secret = os.environ["BANK_SECRET_ICBC"].encode()
     signature = hmac.new(secret, f"{ts}.{body}".encode(), hashlib.sha256).hexdigest()

@@ -12,10 +12,10 @@ not submitted, or refused; 2 bad input.
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 from .. import ops_common as ops
 from ..ops_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
-from datetime import date
 
 
 def _account(value: str):
@@ -60,7 +60,7 @@ def _show(args) -> int:
     return EXIT_OK
 
 
-def _issued_on(text: str | None) -> date | None | bool:
+def _issued_on(text: str | None) -> date | bool | None:
     if not text:
         return None
     try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def _import(args) -> int:
-    from infra.importer import FORMATS, ImportFileError, Importer, WriteFailed
+    from infra.importer import FORMATS, Importer, ImportFileError, WriteFailed
     if args.kind not in FORMATS:
         print(f"unknown kind {args.kind!r}; known: {', '.join(FORMATS)}")
         return 2

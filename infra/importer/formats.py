@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
-from chalicelib import id_number as ids, masking, policy
+from chalicelib import id_number as ids
+from chalicelib import masking, policy
 
 PERIOD_RE = re.compile(r"^\d{6}$")
 FEN_RE = re.compile(r"^\d{1,12}$")
@@ -75,7 +77,7 @@ class RowItem:
         return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _scalar_attributes(model: type) -> tuple[tuple[str, Any], ...]:
     from pynamodb.attributes import ListAttribute, MapAttribute
     attributes = tuple(model.get_attributes().items())
@@ -85,7 +87,7 @@ def _scalar_attributes(model: type) -> tuple[tuple[str, Any], ...]:
     return attributes
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _attribute_names(model: type) -> frozenset[str]:
     return frozenset(name for name, _ in _scalar_attributes(model))
 

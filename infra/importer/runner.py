@@ -31,9 +31,10 @@ import json
 import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .formats import FORMATS, Format, Parsed, RowError, valid_id
 
@@ -80,6 +81,7 @@ def count_rows(path: Path) -> int:
 
 def ddb_client():
     import boto3
+
     from chalicelib import settings
     return boto3.client("dynamodb", region_name=settings.region(), endpoint_url=settings.ddb_endpoint())
 
@@ -516,12 +518,18 @@ class _progress:
     def __enter__(self) -> Callable[[int], None]:
         if not self.enabled:
             return lambda n: None
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn,
-                                   TextColumn, TimeElapsedColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
         from rich.text import Text
 
         class RowsPerSecond(ProgressColumn):
-            def render(self, task):  # noqa: D401
+            def render(self, task):
                 speed = task.finished_speed or task.speed
                 return Text(f"{speed:,.0f} 行/秒" if speed else "— 行/秒")
 

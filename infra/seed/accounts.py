@@ -7,7 +7,8 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
-from chalicelib import clock, id_number as ids
+from chalicelib import clock
+from chalicelib import id_number as ids
 from chalicelib.models.accounts import Account
 from chalicelib.models.base import condition_failed
 from chalicelib.security import passwords

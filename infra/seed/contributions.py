@@ -18,10 +18,12 @@ payment or an import changed since.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from chalicelib import clock, id_number as ids, money, policy
+from chalicelib import clock, money, policy
+from chalicelib import id_number as ids
 from chalicelib.models.contributions import Contribution
 from chalicelib.services import audit
 

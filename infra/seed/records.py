@@ -23,8 +23,9 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from chalicelib import clock, masking, policy
 from chalicelib.models.contributions import Contribution

@@ -22,8 +22,10 @@ def create(like_name: str, id_number: str, phone: str, password: str, name: str 
     from chalicelib.security import passwords
     from chalicelib.services import audit
     from chalicelib.services import records as records_service
-    from infra.seed import accounts as seed_accounts, cards as seed_cards
-    from infra.seed import contributions as seed_contributions, records as seed_records
+    from infra.seed import accounts as seed_accounts
+    from infra.seed import cards as seed_cards
+    from infra.seed import contributions as seed_contributions
+    from infra.seed import records as seed_records
     from infra.seed.residents import by_name
 
     template = by_name(like_name)

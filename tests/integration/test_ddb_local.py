@@ -3,7 +3,6 @@ single-use deletes that moto might get more lenient than DynamoDB. Same services
 moto (see conftest.py)."""
 from __future__ import annotations
 
-
 import pytest
 
 from chalicelib import clock, settings

@@ -3,8 +3,8 @@ would hide these races): threads wait on a barrier and fire at once."""
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib import clock
@@ -12,8 +12,8 @@ from chalicelib.errors import BadInput, Gone, TooManyRequests, Unauthorized
 from chalicelib.models.accounts import Account
 from chalicelib.models.codes import OneTimeCode
 from chalicelib.models.outbox import OutboxMessage
-from chalicelib.services import accounts, auth, captcha, codes
 from chalicelib.security import passwords
+from chalicelib.services import accounts, auth, captcha, codes
 
 from ..helpers import GOOD_PASSWORD, ZHANG, ZHANG_PHONE, make_account
 

@@ -8,8 +8,8 @@ import statistics
 import time
 
 from chalicelib.errors import Unauthorized
-from chalicelib.services import accounts, auth, captcha
 from chalicelib.security import passwords
+from chalicelib.services import accounts, auth, captcha
 
 from ..helpers import GOOD_PASSWORD, make_account
 
