@@ -10,7 +10,7 @@ _CHECK = "10X98765432"
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
 
 

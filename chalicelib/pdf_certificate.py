@@ -62,7 +62,7 @@ def render(facts: dict[str, Any], code_display: str, verify_url: str, issued_on:
     y -= 4 * mm
     columns = [22 * mm, 90 * mm, 120 * mm, 165 * mm]
     c.setFont(FONT, 11)
-    for x, title in zip(columns, ["险种", "缴费月数", "缴费合计", "欠缴月数"]):
+    for x, title in zip(columns, ["险种", "缴费月数", "缴费合计", "欠缴月数"], strict=True):
         c.drawString(x, y, title)
     c.line(20 * mm, y - 2.5 * mm, width - 20 * mm, y - 2.5 * mm)
     y -= 9 * mm

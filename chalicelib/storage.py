@@ -18,8 +18,8 @@ DOWNLOADS_PREFIX = "downloads/"
 
 @functools.lru_cache(maxsize=1)
 def client():
-    import boto3
-    from botocore.config import Config
+    import boto3  # noqa: PLC0415  (boto3 loads on the first S3 call, not at cold start)
+    from botocore.config import Config  # noqa: PLC0415
     return boto3.client("s3", region_name=settings.region(), endpoint_url=settings.s3_endpoint(),
                         config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
                                       connect_timeout=1, read_timeout=3,

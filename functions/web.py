@@ -205,7 +205,7 @@ def _is_temporary(exc: BaseException) -> bool:
     return False
 
 
-def security_headers(response: Response, path: str) -> None:
+def security_headers(response: Response) -> None:
     headers = response.headers
     if not any(name.lower() == "content-type" for name in headers) and not isinstance(response.body, (str, bytes)):
         headers["Content-Type"] = "application/json"
@@ -238,7 +238,7 @@ def install(app: Chalice) -> None:
         refusal = _refusal(event, path)
         response = refusal if refusal is not None else get_response(event)
         _normalise_error(response)
-        security_headers(response, path)
+        security_headers(response)
         return response
 
 

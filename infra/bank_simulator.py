@@ -139,7 +139,7 @@ class Bank:
                            "currency": order["currency"], "status": order["status"],
                            "paid_at": order["paid_at"]}, ensure_ascii=False).encode()
         url = f"{self.api_url}/api/banks/{order['bank']}/notifications"
-        waits = (0,) + RETRY_SCHEDULE_S
+        waits = (0, *RETRY_SCHEDULE_S)
         for attempt, wait in enumerate(waits, start=1):
             if self.stopping.wait(wait * self.retry_scale):
                 return

@@ -203,7 +203,7 @@ def _encryption() -> dict[str, Any]:
 def _deny_insecure_transport(bucket_logical_id: str) -> dict[str, Any]:
     return {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
             "Resource": [{"Fn::GetAtt": [bucket_logical_id, "Arn"]},
-                         {"Fn::Sub": "${%s.Arn}/*" % bucket_logical_id}],
+                         {"Fn::Sub": f"${{{bucket_logical_id}.Arn}}/*"}],
             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
 
 

@@ -138,7 +138,7 @@ class DynamoDBLocal(processes.LocalServer):
         try:
             client.list_tables(Limit=1)
             return True
-        except Exception:  # not up yet
+        except Exception:  # noqa: BLE001 (not up yet: any failure means ask again)
             return False
 
 

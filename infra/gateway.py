@@ -152,7 +152,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
             self._send(413, {"Content-Type": "application/json"},
                        json.dumps({"error": {"code": "body_too_large", "message": "请求内容过大"}}).encode())
             return
-        headers = {name: value for name, value in self.headers.items()}
+        headers = dict(self.headers.items())
         gateway = self.gateway_cls(self.app, self.config, self.client_address[0])
         try:
             response = gateway.handle_request(method=self.command, path=self.path,

@@ -186,7 +186,7 @@ class LocalStack:
         port = self.bank_port or free_port(self.host)
         logs = self.work_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        self._bank_log = open(logs / "bank-simulator.log", "ab")
+        self._bank_log = open(logs / "bank-simulator.log", "ab")  # noqa: SIM115 (lives as long as the process; closed in stop)
         self.bank_process = subprocess.Popen(
             [sys.executable, "-m", "infra.bank_simulator", "--host", self.host, "--port", str(port),
              "--api-url", self.url, "--statement-dir", str(self.work_dir / "bank-statements")],

@@ -198,9 +198,9 @@ def package(stage: str, out_dir: Path | None = None, log=print) -> Package:
                "import sys; from chalice.config import Config; "
                f"Config.lambda_python_version = property(lambda self: {LAMBDA_RUNTIME!r}); "
                "from chalice.cli import main; sys.exit(main())"]
-    cmd = chalice + ["--project-dir", str(ROOT), "package", "--stage", stage,
-                     "--merge-template", str(resources), str(out_dir)]
-    log("$ chalice package --stage %s --merge-template %s %s" % (stage, resources.name, out_dir.name))
+    cmd = [*chalice, "--project-dir", str(ROOT), "package", "--stage", stage,
+           "--merge-template", str(resources), str(out_dir)]
+    log(f"$ chalice package --stage {stage} --merge-template {resources.name} {out_dir.name}")
     # chalice imports app.py, which registers the routes of the stage it runs as.
     with _one_build_at_a_time():
         done = subprocess.run(cmd, cwd=ROOT, env={**_chalice_env(), "STAGE": stage}, capture_output=True, text=True)

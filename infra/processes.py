@@ -63,7 +63,7 @@ class LocalServer:
         if self.log_path is None:
             return subprocess.DEVNULL
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 (lives as long as the child; closed in stop)
         return self._log
 
     def stop(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -86,6 +87,37 @@ def frozen_clock():
     import time_machine
     with time_machine.travel(float(int(time.time())), tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def serial_moto():
+    """moto applies a TransactWriteItems without isolation from other threads; DynamoDB
+    serialises them. Run moto's calls one at a time so parallel tests see DynamoDB's semantics
+    (every thread still reads before it writes, so only conditional writes keep them apart)."""
+    from unittest import mock
+
+    import botocore.client
+    lock = threading.RLock()
+    real = botocore.client.BaseClient._make_api_call
+
+    def serialised(self, operation, params):
+        with lock:
+            return real(self, operation, params)
+
+    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", serialised):
+        yield
+
+
+@pytest.fixture
+def fixed_time(tables):
+    """chalicelib's clock at tests.helpers.FIXED_NOW (2026-11-15 10:00 China time), the payment tests'
+    instant; modules with an instant of their own define their own `fixed_time`."""
+    from chalicelib import clock
+
+    from .helpers import freeze_at
+    freeze_at()
+    yield
+    clock.reset()
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from datetime import datetime
 
 from chalicelib import clock
 from chalicelib.models.accounts import Account
@@ -12,6 +14,8 @@ XHR = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"}
 ZHANG = "371402198503142314"
 ZHANG_PHONE = "13800001111"
 GOOD_PASSWORD = "Shebao2026go"
+# the payment tests' instant: contribution window 2025-11 … 2026-11
+FIXED_NOW = datetime(2026, 11, 15, 10, 0, tzinfo=clock.CHINA_TZ)
 
 _HASH_CACHE: dict[str, str] = {}
 
@@ -69,3 +73,9 @@ def signed_in(client, id_number: str = ZHANG, password: str = GOOD_PASSWORD) -> 
 
 def last_code(client, address: str) -> str:
     return get(client, f"/api/dev/outbox?{'email' if '@' in address else 'phone'}={address}").json_body["messages"][0]["code"]
+
+
+def freeze_at(moment: datetime = FIXED_NOW) -> None:
+    """Put chalicelib's clock at `moment` (tests travel from there)."""
+    clock.reset()
+    clock.travel(moment.timestamp() - time.time())

@@ -1,6 +1,8 @@
 """Account settings through the API: password, protection + forgot password, contact change."""
 from __future__ import annotations
 
+import json
+
 from chalicelib.models.accounts import Account
 from chalicelib.models.sessions import Session
 from chalicelib.security import passwords
@@ -48,8 +50,9 @@ def test_initial_password_can_never_be_set_again(client):
 def _set_protection(client, cookie):
     return client.http.put("/api/account/protection", headers={
         "X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json", "Cookie": cookie},
-        body='{"password": "%s", "questions": [{"question": "%s", "answer": "王 丽"}, '
-             '{"question": "%s", "answer": "Dezhou"}]}' % (GOOD_PASSWORD, *QUESTIONS))
+        body=json.dumps({"password": GOOD_PASSWORD, "questions": [{"question": QUESTIONS[0], "answer": "王 丽"},
+                                                                   {"question": QUESTIONS[1], "answer": "Dezhou"}]},
+                        ensure_ascii=False))
 
 
 def test_protection_questions_then_forgot_password_by_answers(client):

@@ -18,13 +18,11 @@ from chalicelib.models.orders import PaymentOrder
 from chalicelib.models.tasks import PendingTask
 from chalicelib.services import bank_notifications, banks, payment_expiry
 
-from .test_payments_service import (  # noqa: F401
+from .test_payments_service import (
     WANG,
     bank_sign,
-    fixed_time,
     notification,
     order_at_bank,
-    serial_moto,
     status_of,
 )
 

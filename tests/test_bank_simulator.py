@@ -39,11 +39,11 @@ def wait_for(predicate, what: str):
 def stack(tables, tmp_path, monkeypatch):
     import app as app_module
     from infra.gateway import Gateway
-    with Gateway(app_module.app) as gateway:
-        with Simulator(gateway.url, tmp_path / "statements", retry_scale=0.002) as sim:
-            monkeypatch.setenv("BANK_BASE_URL", sim.url + "/{code}")
-            monkeypatch.setenv("SITE_ORIGIN", gateway.url)
-            yield gateway, sim, tmp_path / "statements"
+    with Gateway(app_module.app) as gateway, \
+            Simulator(gateway.url, tmp_path / "statements", retry_scale=0.002) as sim:
+        monkeypatch.setenv("BANK_BASE_URL", sim.url + "/{code}")
+        monkeypatch.setenv("SITE_ORIGIN", gateway.url)
+        yield gateway, sim, tmp_path / "statements"
 
 
 def open_order(bank: str = "ccb", months=("202611",)) -> dict:
@@ -66,7 +66,7 @@ def checkout(url: str, action: str) -> http.client.HTTPResponse:
 
 
 def test_checkout_pay_notifies_the_portal_and_redirects_back(stack):
-    gateway, sim, statements = stack
+    gateway, _, statements = stack
     order = open_order("ccb")
     response = checkout(order["redirect_url"], "pay")
     assert response.status == 303
@@ -79,14 +79,12 @@ def test_checkout_pay_notifies_the_portal_and_redirects_back(stack):
 
 
 def test_checkout_fail_marks_the_order_failed(stack):
-    gateway, sim, statements = stack
     order = open_order("icbc")
     assert checkout(order["redirect_url"], "fail").status == 303
     wait_for(lambda: PaymentOrder.get(order["order_no"], consistent_read=True).status == "FAILED", "FAILED")
 
 
 def test_checkout_link_not_signed_by_the_portal_is_refused(stack):
-    gateway, sim, statements = stack
     order = open_order("abc")
     forged = order["redirect_url"].replace(f"amount_fen={order['total_fen']}", "amount_fen=1")
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -95,7 +93,7 @@ def test_checkout_link_not_signed_by_the_portal_is_refused(stack):
 
 
 def test_notifications_are_retried_until_acknowledged(stack, monkeypatch):
-    gateway, sim, statements = stack
+    _, sim, _ = stack
     order = open_order("ccb")
     failures = {"left": 2}
     real = payment_settlement.apply_bank_result
@@ -115,7 +113,7 @@ def test_notifications_are_retried_until_acknowledged(stack, monkeypatch):
 
 
 def test_portal_asks_the_bank_when_the_notification_is_held_back(stack):
-    gateway, sim, statements = stack
+    _, sim, _ = stack
     sim.bank.deliver = False
     order = open_order("ccb")
     checkout(order["redirect_url"], "pay")
@@ -128,7 +126,7 @@ def test_portal_asks_the_bank_when_the_notification_is_held_back(stack):
 
 
 def test_status_query_of_an_unknown_order_and_unsigned_query(stack):
-    gateway, sim, statements = stack
+    _, sim, _ = stack
     assert banks.query_status("ccb", "P20261115AAAAAAAAAA")["status"] == "UNKNOWN"
     with pytest.raises(urllib.error.HTTPError) as unsigned:
         urllib.request.urlopen(f"{sim.url}/ccb/orders/P20261115AAAAAAAAAA", timeout=10)

@@ -28,7 +28,7 @@ def test_site_build_fingerprints_assets_and_rewrites_references():
         assert objects[name].cache_control == "public, max-age=31536000, immutable"
     assert objects[js_name].content_type == "text/javascript; charset=utf-8"
     assert objects["js/common.js"].cache_control == "no-cache"  # the original name still works
-    logo = [k for k in objects if re.fullmatch(r"img/logo\.[0-9a-f]{10}\.png", k)][0]
+    logo = next(k for k in objects if re.fullmatch(r"img/logo\.[0-9a-f]{10}\.png", k))
     assert f'url("../{logo}")' in objects[css_name].body.decode()  # CSS url() rewritten
     assert objects[logo].content_type == "image/png"
 

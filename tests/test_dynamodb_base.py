@@ -62,9 +62,9 @@ def test_refused_transaction_becomes_the_error_the_callable_builds(tables):
 
 def test_other_storage_failures_are_not_mistaken_for_a_refused_condition(tables):
     throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "PutItem")
-    with mock.patch.object(base.connection().client, "_make_api_call", side_effect=throttled):
-        with pytest.raises(PutError) as failed, base.on_condition_failed(Conflict("不应出现")):
-            _card().save(condition=Card.card_id.does_not_exist())
+    with mock.patch.object(base.connection().client, "_make_api_call", side_effect=throttled), \
+            pytest.raises(PutError) as failed, base.on_condition_failed(Conflict("不应出现")):
+        _card().save(condition=Card.card_id.does_not_exist())
     assert failed.value.cause_response_code == "ThrottlingException"
     with pytest.raises(ValueError), base.on_condition_failed(Conflict("不应出现")):
         raise ValueError("not a storage error")

@@ -6,7 +6,7 @@ import pytest
 from chalicelib import clock, policy
 
 from .helpers import get, post, signed_in
-from .test_payments_service import WANG, bank_sign, fixed_time, notification  # noqa: F401
+from .test_payments_service import WANG, bank_sign, notification
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
-import time
 import urllib.parse
-from datetime import datetime
 
 import pytest
 
@@ -36,16 +34,9 @@ from .conftest import FIXTURES
 WANG = "371481199004225625"
 OTHER = "371402198503142314"
 SECRETS = {"icbc": b"local-secret-icbc", "ccb": b"local-secret-ccb", "abc": b"local-secret-abc"}
-FIXED_NOW = datetime(2026, 11, 15, 10, 0, tzinfo=clock.CHINA_TZ)  # window 2025-11 … 2026-11
 
 
 # ---- helpers shared by the payment tests -----------------------------------------------------
-
-def freeze_at(moment: datetime = FIXED_NOW) -> None:
-    """Put chalicelib's clock at `moment` (tests travel from there)."""
-    clock.reset()
-    clock.travel(moment.timestamp() - time.time())
-
 
 def me(id_number: str = WANG) -> CurrentSession:
     now = int(clock.now())
@@ -83,30 +74,6 @@ def status_of(order_no: str) -> str:
     return PaymentOrder.get(order_no, consistent_read=True).status
 
 
-@pytest.fixture
-def serial_moto():
-    """moto applies a TransactWriteItems without isolation from other threads; DynamoDB
-    serialises them. Run moto's calls one at a time so parallel tests see DynamoDB's semantics
-    (every thread still reads before it writes, so only conditional writes keep them apart)."""
-    from unittest import mock
-
-    import botocore.client
-    lock = threading.RLock()
-    real = botocore.client.BaseClient._make_api_call
-
-    def serialised(self, operation, params):
-        with lock:
-            return real(self, operation, params)
-
-    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", serialised):
-        yield
-
-
-@pytest.fixture
-def fixed_time(tables):
-    freeze_at()
-    yield
-    clock.reset()
 
 
 # ---- amounts ----------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_transitional_pension_is_labelled_simplified_and_a_short_record_is_warne
     at(case["today"])
     store_case(case)
     answer = pension_estimate.estimate(session(case["id_number"]), **case["query"])
-    transitional = [p for p in answer["result"]["parts"] if p["key"] == "transitional"][0]
+    transitional = next(p for p in answer["result"]["parts"] if p["key"] == "transitional")
     assert "简化" in transitional["name"] and "视同缴费" in transitional["formula"]
     assert any("需累计缴费满15年" in n and "还差130个月" in n for n in answer["notes"])
 

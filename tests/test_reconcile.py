@@ -12,7 +12,7 @@ from chalicelib.services import payment_settlement
 from infra.cli import build_parser
 from infra.commands import bank_events, reconcile
 
-from .test_payments_service import FIXTURES, WANG, bank_result, fixed_time, order_at_bank, status_of  # noqa: F401
+from .test_payments_service import FIXTURES, WANG, bank_result, order_at_bank, status_of
 
 
 @pytest.fixture

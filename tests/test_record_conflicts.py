@@ -16,7 +16,8 @@ from infra.commands import conflicts as conflicts_cli
 from infra.importer import Importer
 from infra.importer.formats import FORMATS
 
-from .test_payments_service import WANG, bank_result, freeze_at, me, order_at_bank, status_of
+from .helpers import freeze_at
+from .test_payments_service import WANG, bank_result, me, order_at_bank, status_of
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ def configure(*, endpoint: str | None = None, region: str | None = None,
     `TABLE_PREFIX`). Connections made before are dropped.
     """
     global _prefix
-    from . import registry  # noqa: F401  (imports every model, so all are in `_models`)
+    from . import registry  # noqa: F401, PLC0415  (imports every model into `_models`; registry imports base)
     BaseMeta.host = endpoint if endpoint is not None else settings.ddb_endpoint()
     BaseMeta.region = region or settings.region()
     _prefix = table_prefix if table_prefix is not None else settings.table_prefix()

@@ -131,7 +131,7 @@ def query_status(code: str, order_no: str, timeout_s: float | None = None) -> di
     base = base_url(code)
     path = urllib.parse.urlsplit(base).path + f"/orders/{urllib.parse.quote(order_no)}"
     headers = signed_headers(code, path.encode("utf-8"))
-    req = urllib.request.Request(f"{base}/orders/{urllib.parse.quote(order_no)}", headers=headers)
+    req = urllib.request.Request(f"{base}/orders/{urllib.parse.quote(order_no)}", headers=headers)  # noqa: S310 (configured https URL)
     timeout = timeout_s if timeout_s is not None else float(data()["query_timeout_s"])
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310 (configured URL)

@@ -16,7 +16,7 @@ LENGTH = 4
 
 
 def _render_png(text: str) -> bytes:
-    from captcha.image import ImageCaptcha  # Pillow only loads when a captcha is drawn
+    from captcha.image import ImageCaptcha  # noqa: PLC0415  (Pillow only loads when a captcha is drawn)
     return ImageCaptcha(width=160, height=60).generate(text, format="png").getvalue()
 
 

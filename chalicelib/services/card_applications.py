@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .. import clock, masking
+from .. import clock, masking, policy, storage
 from .. import id_number as ids
 from ..errors import BadInput, Conflict, NotFound
 from ..models.base import on_condition_failed, transaction
@@ -137,7 +137,6 @@ def get(current: CurrentSession, application_id: str) -> dict[str, Any]:
 
 
 def choices() -> dict[str, Any]:
-    from .. import policy
     opts = cards.options()
     photo = policy.data()["social_security_card"]["photo"]
     return {"banks": opts["banks"], "outlets": opts["outlets"], "delivery": opts["delivery"],
@@ -205,8 +204,8 @@ def _save_step(app: CardApplication, changes: dict[str, Any], action: str, ip: s
     app.updated_at = now
     actions = [getattr(CardApplication, name).set(value) for name, value in changes.items()]
     with on_condition_failed(Conflict("该申请已提交或已撤销，不能再修改", code="application_not_draft")):
-        app.update(actions=actions + [CardApplication.step.set(next_step(app)),
-                                      CardApplication.updated_at.set(now)],
+        app.update(actions=[*actions, CardApplication.step.set(next_step(app)),
+                                    CardApplication.updated_at.set(now)],
                    condition=CardApplication.status == DRAFT)
     _task(app)
     audit.record(app.id_number, action, "ok", ip, {"application_id": app.application_id, **(detail or {})})
@@ -331,7 +330,6 @@ def submit(current: CurrentSession, application_id: str, ip: str) -> dict[str, A
 
 def withdraw(current: CurrentSession, application_id: str, ip: str) -> dict[str, Any]:
     """Withdraw (撤销) an unsubmitted application; its photo is deleted."""
-    from .. import storage
     id_number = current.id_number
     app = load_draft(id_number, application_id)
     now = int(clock.now())

@@ -16,6 +16,8 @@ import re
 import secrets
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from .. import policy, storage
 from ..errors import BadInput, DomainError, NotFound
 from . import audit, card_applications
@@ -67,7 +69,7 @@ def _reject(code: str, message: str) -> PhotoRejected:
 
 
 def _is_grayscale(img) -> bool:
-    from PIL import ImageChops
+    from PIL import ImageChops  # noqa: PLC0415  (Pillow loads only when a photo is checked)
     if img.mode in ("1", "L", "LA", "I", "I;16", "F"):
         return True
     small = img.convert("RGB").resize((90, 110))
@@ -81,7 +83,7 @@ def _is_grayscale(img) -> bool:
 
 def inspect(data: bytes) -> bytes:
     """Check a photo; return the normalised JPEG or raise PhotoRejected with the exact reason."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415  (Pillow off the API path)
     limits = rules()
     width_px, height_px = limits["width_px"], limits["height_px"]
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses twice this at open: a 400, not a 500
@@ -135,7 +137,6 @@ def check(current: CurrentSession, application_id: str, key: str | None, ip: str
     app = card_applications.load_draft(current.id_number, application_id)
     if not key or not _upload_key_re(app.application_id).match(key):
         raise BadInput("上传凭证不属于该申请，请重新上传照片", code="invalid_upload_key", field="photo")
-    from botocore.exceptions import ClientError
     try:
         size = storage.client().head_object(Bucket=storage.bucket(), Key=key)["ContentLength"]
     except ClientError as exc:

@@ -277,7 +277,7 @@ def mask_ip(ip: str | None) -> str:
     if ":" in ip:
         return ":".join(ip.split(":")[:3]) + ":*"
     parts = ip.split(".")
-    return ".".join(parts[:3] + ["*"]) if len(parts) == 4 else "未知"
+    return ".".join([*parts[:3], "*"]) if len(parts) == 4 else "未知"
 
 
 def _agent(user_agent: str | None) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 
 from .. import clock, money, observability, policy
 from ..errors import TemporarilyUnavailable
@@ -96,7 +96,6 @@ def _event_item(result: BankResult, outcome: str, reason: str | None = None) -> 
 
 def _store_event(result: BankResult, outcome: str, reason: str | None = None) -> bool:
     """Record an event that changes no order; False if the event_id was already recorded."""
-    from pynamodb.exceptions import PutError
     try:
         _event_item(result, outcome, reason).save(condition=BankEvent.event_key.does_not_exist())
     except PutError as exc:

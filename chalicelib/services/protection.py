@@ -26,7 +26,7 @@ def _normalise_answer(answer: str) -> str:
 
 def answers_match(protection: list[dict], answers: list[str]) -> bool:
     results = [isinstance(a, str) and passwords.verify_password(p["answer_hash"], _normalise_answer(a))
-               for p, a in zip(protection, answers)]
+               for p, a in zip(protection, answers, strict=True)]  # lengths checked by the caller
     return all(results)
 
 

@@ -9,6 +9,7 @@ minute early, never late. "Stay signed in" (keep-alive) always records.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from pynamodb.exceptions import DeleteError
@@ -83,10 +84,8 @@ def record_activity(current: CurrentSession) -> CurrentSession:
 
 
 def revoke(token_hash: str) -> None:
-    try:
+    with contextlib.suppress(DeleteError):
         Session(token_hash=token_hash).delete()
-    except DeleteError:
-        pass
 
 
 def revoke_all(id_number: str, keep_token_hash: str | None = None) -> int:

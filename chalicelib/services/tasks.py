@@ -2,6 +2,7 @@
 `upsert` when business is left unfinished and `close` when it ends."""
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from pynamodb.exceptions import DeleteError
@@ -32,7 +33,5 @@ def upsert(id_number: str, kind: str, reference: str, title: str, resume_path: s
 
 
 def close(id_number: str, kind: str, reference: str) -> None:
-    try:
+    with contextlib.suppress(DeleteError):
         PendingTask(id_number=id_number, task_id=f"{kind}#{reference}").delete()
-    except DeleteError:
-        pass

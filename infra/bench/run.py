@@ -113,8 +113,8 @@ def zip_size(reuse: bool) -> dict[str, Any]:
 
 class Recorder:
     """Counts DynamoDB calls and their ConsumedCapacity with botocore event hooks on every client."""
-    CAPACITY_OPS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
-                    "BatchWriteItem", "TransactGetItems", "TransactWriteItems"}
+    CAPACITY_OPS: frozenset[str] = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                    "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
@@ -136,7 +136,7 @@ class Recorder:
         if model.name in self.CAPACITY_OPS:
             params.setdefault("ReturnConsumedCapacity", "TOTAL")
 
-    def _after(self, http_response, parsed, model, **kwargs):
+    def _after(self, parsed, model, **_):
         consumed = parsed.get("ConsumedCapacity") or []
         consumed = consumed if isinstance(consumed, list) else [consumed]
         read = write = 0.0
@@ -268,7 +268,7 @@ def _seed(history_years: int) -> None:
             batch.save(row)
 
 
-def dynamodb_operations(quick: bool) -> dict[str, Any]:
+def dynamodb_operations() -> dict[str, Any]:
     """Runs the app in-process (chalice.test.Client) against DynamoDB Local (moto if Java or the
     jar is missing, reported as `backend`)."""
     from contextlib import ExitStack
@@ -278,7 +278,7 @@ def dynamodb_operations(quick: bool) -> dict[str, Any]:
             from infra.ddb_local import DynamoDBLocal
             ddb = stack.enter_context(DynamoDBLocal())
             os.environ["DDB_ENDPOINT"] = ddb.endpoint
-        except Exception as exc:  # no Java / jar: moto, which reports capacity less faithfully
+        except Exception as exc:  # noqa: BLE001 (no Java / jar: moto, which reports capacity less faithfully
             backend = f"moto ({type(exc).__name__}: DynamoDB Local unavailable)"
             from moto import mock_aws
             stack.enter_context(mock_aws())
@@ -304,21 +304,21 @@ def dynamodb_operations(quick: bool) -> dict[str, Any]:
                 ctx = Ctx(client, routes)
                 op_sign_in(ctx)
                 if years == 1:
-                    results["sign_in"] = recorder.measure(lambda: op_login(ctx))
-                    results["me"] = recorder.measure(lambda: op_me(ctx))
+                    results["sign_in"] = recorder.measure(lambda ctx=ctx: op_login(ctx))
+                    results["me"] = recorder.measure(lambda ctx=ctx: op_me(ctx))
                 else:
                     op_login(ctx)
-                results[f"contributions_year_{years}y"] = recorder.measure(lambda: _contributions(ctx, year))
+                results[f"contributions_year_{years}y"] = recorder.measure(lambda ctx=ctx: _contributions(ctx, year))
                 if years == 1:
-                    results["pension_payments"] = recorder.measure(lambda: op_pension_payments(ctx))
+                    results["pension_payments"] = recorder.measure(lambda ctx=ctx: op_pension_payments(ctx))
                     for name, fn in (("create_order", op_create_order), ("webhook_paid", op_webhook_paid)):
                         if name == "webhook_paid":
                             prepare_webhook(ctx)  # confirm + pay: not part of the measured request
                         try:
-                            results[name] = recorder.measure(lambda: fn(ctx))
-                        except Exception as exc:
+                            results[name] = recorder.measure(lambda fn=fn, ctx=ctx: fn(ctx))
+                        except Exception as exc:  # noqa: BLE001 (a failed step is reported as n/a)
                             results[name] = na(f"{type(exc).__name__}: {exc}")
-                    results["sign_out"] = recorder.measure(lambda: op_logout(ctx))
+                    results["sign_out"] = recorder.measure(lambda ctx=ctx: op_logout(ctx))
         return results
 
 
@@ -402,7 +402,7 @@ def cost(ddb: dict[str, Any]) -> dict[str, Any]:
 def _safe(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     try:
         return fn()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (one failed section is reported, the rest still runs)
         return na(f"{type(exc).__name__}: {exc}")
 
 
@@ -411,7 +411,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     report["cold_start"] = _safe(lambda: cold_start(3 if quick else 15))
     report["first_request"] = _safe(lambda: first_request(quick))
     report["zip"] = _safe(lambda: zip_size(reuse=quick))
-    report["dynamodb"] = _safe(lambda: dynamodb_operations(quick))
+    report["dynamodb"] = _safe(dynamodb_operations)
     report["import"] = _safe(lambda: import_throughput(quick))
     report["site"] = {"sign_in_page": _safe(lambda: page_weight("index.html")),
                       "home_page": _safe(lambda: page_weight("home.html"))}

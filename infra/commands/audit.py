@@ -26,7 +26,7 @@ def _day(text: str, name: str) -> date | None:
         return None
 
 
-def _progress(total: int):
+def _progress():
     """A progress bar on stderr when it is a terminal (rich), else nothing."""
     if not sys.stderr.isatty():
         return None
@@ -50,9 +50,9 @@ def _export(args) -> int:
         print(f"error: {len(days)} days asked; at most {MAX_DAYS} per export", file=sys.stderr)
         return 2
     from chalicelib.services import audit
-    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115 (closed in finally; may be stdout)
     rows = 0
-    progress = _progress(len(days))
+    progress = _progress()
     try:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)

@@ -476,7 +476,7 @@ class Importer:
                 rejects_file.flush()
                 self._save_checkpoint(sha, last_line, rejects_file.tell())
 
-            with _progress(self.progress, total, self.path.name) as advance:
+            with _Progress(self.progress, total, self.path.name) as advance:
                 for row in self._read_ahead(reader, resume_line):
                     line = self._line
                     row = {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
@@ -506,7 +506,7 @@ class Importer:
                 flush()
 
 
-class _progress:
+class _Progress:
     """A rich progress bar with rows/s (or nothing when disabled)."""
 
     def __init__(self, enabled: bool, total: int, label: str):

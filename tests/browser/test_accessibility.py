@@ -345,8 +345,8 @@ def test_every_resident_page_passes_axe_wcag22_aa(stack, residents, audit_contex
     for like, id_number in residents.items():
         page = audit_context(mode).new_page()
         sign_in(page, stack, id_number, stack.passwords[id_number])
-        found += [f"({like}) {line}" for path in pages for line in audit(page, stack.url, path, mode)]
-        RESIDENT_STATES[like](page, stack.url, lambda path, state: found.extend(
+        found.extend(f"({like}) {line}" for path in pages for line in audit(page, stack.url, path, mode))
+        RESIDENT_STATES[like](page, stack.url, lambda path, state, like=like, page=page: found.extend(
             f"({like}) {line}" for line in audit_state(page, path, state, mode)))
     assert not found, f"{len(found)} accessibility violation(s):\n" + "\n".join(found)
 

@@ -80,7 +80,7 @@ class Browserless:
 def start_stack(data_dir: Path, work: Path, name: str) -> tuple[subprocess.Popen, dict]:
     ready = work / f"{name}.ready.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT")}
-    log = open(work / f"{name}.log", "wb")
+    log = open(work / f"{name}.log", "wb")  # noqa: SIM115 (the stack's output for as long as it runs)
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local_stack", "--port", "0", "--no-bank", "--data-dir", str(data_dir),
          "--stack-file", str(work / f"{name}.stack.json"), "--ready-file", str(ready)],

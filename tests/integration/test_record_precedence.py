@@ -12,7 +12,8 @@ from chalicelib.models.contribution_summaries import ContributionSummary
 from chalicelib.models.contributions import Contribution
 from chalicelib.services import payment_settlement, record_conflicts
 
-from ..test_payments_service import WANG, bank_result, freeze_at, order_at_bank, status_of
+from ..helpers import freeze_at
+from ..test_payments_service import WANG, bank_result, order_at_bank, status_of
 from ..test_record_conflicts import import_rows, month_state, rejects_of, stale_row
 
 
