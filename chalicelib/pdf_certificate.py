@@ -15,7 +15,7 @@ def _month(period: str) -> str:
     return f"{period[:4]}年{period[4:]}月"
 
 
-def _qr(canvas, text: str, x: float, y: float, size: float) -> None:
+def _qr(canvas: Any, text: str, x: float, y: float, size: float) -> None:
     import qrcode  # noqa: PLC0415
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text)

@@ -230,7 +230,7 @@ def install(app: Chalice) -> None:
         for entry in methods.values():
             if not getattr(entry.view_function, "_sbp_mapped", False):
                 entry.view_function = _mapped(entry.view_function)
-                entry.view_function._sbp_mapped = True
+                entry.view_function._sbp_mapped = True  # type: ignore[attr-defined]  # a marker on the function
 
     @app.middleware("http")
     def csrf_and_headers(event, get_response):

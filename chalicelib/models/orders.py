@@ -59,7 +59,8 @@ class PaymentOrder(TableModel):
     id_number = UnicodeAttribute()
     kind = UnicodeAttribute()
     type_code = UnicodeAttribute()
-    months = ListAttribute(of=UnicodeAttribute)
+    # pynamodb types `of=UnicodeAttribute` as a list of attributes; the values read and written are str
+    months: ListAttribute[str] = ListAttribute(of=UnicodeAttribute)  # type: ignore[arg-type]
     base_fen = NumberAttribute()
     lines = JSONAttribute()
     total_fen = NumberAttribute()

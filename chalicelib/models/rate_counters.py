@@ -20,6 +20,7 @@ class RateCounter(TableModel):
         table_name = settings.table_name("rate-counters")
 
     counter_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    # the stored name is `count`, so the attribute hides Model.count() (never called on this table)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]
     next_at = NumberAttribute(null=True)
     expires_at = NumberAttribute()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 from .. import clock
@@ -37,7 +38,7 @@ def for_person(id_number: str, limit: int = RESIDENT_VISIBLE_LIMIT) -> list[dict
             for e in events]
 
 
-def for_days(days: list[str]):
+def for_days(days: list[str]) -> Iterator[AuditEvent]:
     """Every event of the given days (YYYY-MM-DD), oldest first: one Query per day on `by_day`."""
     for day in days:
         yield from AuditEvent.by_day.query(day)

@@ -9,6 +9,7 @@ it does not exist yet.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from .. import clock, masking, policy, storage
@@ -347,7 +348,7 @@ def withdraw(current: CurrentSession, application_id: str, ip: str) -> dict[str,
 
 
 def issue(id_number: str, application_id: str, card_no: str, bank_account: str,
-          issued_on=None, ip: str = "ops", operator: str | None = None) -> dict[str, Any]:
+          issued_on: date | None = None, ip: str = "ops", operator: str | None = None) -> dict[str, Any]:
     """Ops (card production done): the card becomes 正常 and the application is finished."""
     app = load(id_number, application_id)
     if app.status != SUBMITTED or not app.card_id:

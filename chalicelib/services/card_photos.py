@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -22,6 +22,9 @@ from .. import policy, storage
 from ..errors import BadInput, DomainError, NotFound
 from . import audit, card_applications
 from .sessions import CurrentSession
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 PREFIX = "card-photos"
 # Browser uploads land under incoming/, which the bucket's lifecycle expires after a day, so an
@@ -68,7 +71,7 @@ def _reject(code: str, message: str) -> PhotoRejected:
     return PhotoRejected(message, code=code, field="photo")
 
 
-def _is_grayscale(img) -> bool:
+def _is_grayscale(img: Image.Image) -> bool:
     from PIL import ImageChops  # noqa: PLC0415  (Pillow loads only when a photo is checked)
     if img.mode in ("1", "L", "LA", "I", "I;16", "F"):
         return True
@@ -88,7 +91,7 @@ def inspect(data: bytes) -> bytes:
     width_px, height_px = limits["width_px"], limits["height_px"]
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses twice this at open: a 400, not a 500
     try:
-        img = Image.open(io.BytesIO(data))
+        img: Image.Image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
         raise _reject("photo_too_many_pixels", "照片像素过多，请先缩小后再上传") from None
     except (UnidentifiedImageError, OSError):

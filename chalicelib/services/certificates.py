@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.update import Action
 
 from .. import clock, policy, settings, storage
 from .. import id_number as ids
@@ -65,7 +66,7 @@ def normalise_code(text: str | None) -> str | None:
     folded = unicodedata.normalize("NFKC", text)
     cleaned = "".join(ch for ch in folded if not (ch.isspace() or unicodedata.category(ch) == "Pd"
                                                   or ch in CODE_SEPARATORS)).upper()
-    cleaned = cleaned.translate(str.maketrans({"I": "1", "L": "1", "O": "0"}))
+    cleaned = cleaned.translate(str.maketrans("ILO", "110"))
     if len(cleaned) != CODE_CHARS or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned
@@ -202,7 +203,7 @@ def download(current: CurrentSession, code: str) -> dict:
 def _revoke(cert: Certificate, by: str, reason: str | None, ip: str | None, action: str,
             detail: dict[str, Any]) -> None:
     """Revoke once (conditional: not revoked yet, same owner); Gone if it already was; audited."""
-    actions = [Certificate.revoked_at.set(int(clock.now())), Certificate.revoked_by.set(by)]
+    actions: list[Action] = [Certificate.revoked_at.set(int(clock.now())), Certificate.revoked_by.set(by)]
     if reason:
         actions.append(Certificate.revoke_reason.set(reason))
     with on_condition_failed(Gone("这份证明已撤销", code="certificate_revoked")):

@@ -19,7 +19,7 @@ def _expire(order: PaymentOrder) -> bool:
         transition(order, (order.status,), EXPIRED, now,
                    extra_actions=[PaymentOrder.closed_reason.set("expired")], release=True,
                    message=("payment_expired", "缴费订单已过期",
-                            f"订单{order.order_no}（{money.yuan(order.total_fen)}）超过"
+                            f"订单{order.order_no}（{money.yuan(int(order.total_fen))}）超过"
                             f"{ttl_s() // 60}分钟未完成，已过期；如需缴费请重新办理。"))
     except Conflict:
         return False

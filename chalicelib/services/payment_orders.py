@@ -98,7 +98,7 @@ def _new_order_no() -> str:
 def task_item(order: PaymentOrder, status: str, now: int) -> PendingTask:
     type_name = policy.type_name(order.type_code)
     step = STEP_OF[status]
-    title = f"{order_title(order)} {money.yuan(order.total_fen)}（{STEP_NAMES[step]}）"
+    title = f"{order_title(order)} {money.yuan(int(order.total_fen))}（{STEP_NAMES[step]}）"
     return PendingTask(id_number=order.id_number, task_id=f"{TASK_KIND}#{order.order_no}", kind=TASK_KIND,
                        title=title, step=STEP_NAMES[step], resume_path=f"/pay/order.html?no={order.order_no}",
                        created_at=order.created_at, updated_at=now,
@@ -144,7 +144,7 @@ def _insured_view(order: PaymentOrder) -> dict[str, Any]:
             "id_number_masked": ids.mask(insured)}
 
 
-def _audit(id_number: str, action: str, outcome: str, ip: str | None, order: PaymentOrder, **extra) -> None:
+def _audit(id_number: str, action: str, outcome: str, ip: str | None, order: PaymentOrder, **extra: Any) -> None:
     audit.record(id_number, action, outcome, ip, {"order_no": order.order_no, "total_fen": order.total_fen,
                                                    "status": order.status, **extra})
 
@@ -160,7 +160,7 @@ def options(current: CurrentSession, kind: Any) -> dict[str, Any]:
         person_type, Contribution.period.between(window[0], window[-1]))}
     locks = {lock.period: lock for lock in MonthLock.query(
         person_type, MonthLock.period.between(window[0], window[-1]), consistent_read=True)}
-    months = []
+    months: list[dict[str, Any]] = []
     for period in window:
         lower, upper = policy.base_band(period[:4])
         rates = policy.flexible_rates(period[:4], type_code)
@@ -175,10 +175,10 @@ def options(current: CurrentSession, kind: Any) -> dict[str, Any]:
                        if state == "in_order" else None, "base_lower_fen": lower,
                        "base_upper_fen": upper, "rate_bp": rates["total"]})
     selectable = [m for m in months if m["state"] in ("payable", "owed")]
-    lower = max((m["base_lower_fen"] for m in selectable), default=None)
-    upper = min((m["base_upper_fen"] for m in selectable), default=None)
+    band_lower = max((m["base_lower_fen"] for m in selectable), default=None)
+    band_upper = min((m["base_upper_fen"] for m in selectable), default=None)
     return {"kind": kind, "type_code": type_code, "type_name": policy.type_name(type_code),
-            "months": months, "base_lower_fen": lower, "base_upper_fen": upper,
+            "months": months, "base_lower_fen": band_lower, "base_upper_fen": band_upper,
             "backpay_months": int(policy.flexible()["backpay_months"]), "banks": banks.public_list(),
             "rounding": "每月金额 = 缴费基数 × 费率，四舍五入到分；合计为各月金额之和"}
 
@@ -254,8 +254,8 @@ def store_new_order(order: PaymentOrder, ip: str | None,
     try:
         with transaction() as tx:
             tx.save(order, condition=PaymentOrder.order_no.does_not_exist())
-            _lock_months(tx, order, list(order.months), order.created_at)
-            tx.save(task_item(order, DRAFT, order.created_at))
+            _lock_months(tx, order, list(order.months), int(order.created_at))
+            tx.save(task_item(order, DRAFT, int(order.created_at)))
     except TransactWriteError as exc:
         if not condition_failed(exc):
             raise
@@ -376,7 +376,7 @@ def pay(current: CurrentSession, order_no: str, bank_code: Any, ip: str | None) 
         raise Conflict("订单正在等待银行结果，不能更换银行", code="order_state", field="bank_code")
     else:
         raise _refuse(order, "支付")
-    result["redirect_url"] = banks.checkout_url(bank_code, order.order_no, order.total_fen, return_url)
+    result["redirect_url"] = banks.checkout_url(bank_code, order.order_no, int(order.total_fen), return_url)
     return result
 
 

@@ -144,11 +144,11 @@ def _paid_row(order: PaymentOrder, line: dict[str, Any], result: BankResult) -> 
 
 def _paid_text(order: PaymentOrder, periods: list[str]) -> str:
     if is_resident(order):
-        return (f"{order_title(order)}共{money.yuan(order.total_fen)}已缴费成功"
+        return (f"{order_title(order)}共{money.yuan(int(order.total_fen))}已缴费成功"
                 f"（{policy.type_name(order.type_code)}），订单号{order.order_no}。")
     months_text = "、".join(label(p) for p in periods)
     return (f"您的{policy.type_name(order.type_code)}（灵活就业）{months_text}共"
-            f"{money.yuan(order.total_fen)}已缴费成功，订单号{order.order_no}。")
+            f"{money.yuan(int(order.total_fen))}已缴费成功，订单号{order.order_no}。")
 
 
 def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> None:
@@ -180,7 +180,7 @@ def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> N
         if insured != order.id_number:
             tx.save(messages.build(insured, "payment_paid_for_you", "他人为您代缴",
                                    f"已有他人为您代缴{order.year}年度{policy.type_name(order.type_code)}"
-                                   f"{money.yuan(order.total_fen)}，已记入您的缴费记录。"))  # the order is the payer's
+                                   f"{money.yuan(int(order.total_fen))}，已记入您的缴费记录。"))  # the order is the payer's
 
 
 def _commit_failed(order: PaymentOrder, result: BankResult) -> None:

@@ -408,7 +408,8 @@ def write_contributions(rows: Iterable[dict[str, Any]]) -> int:
 
 def rebuild_summary(id_number: str, type_code: str) -> dict[str, int]:
     """Recompute one summary item from the contributions (ops repair; reads the whole history)."""
-    paid, owed = set(), set()
+    paid: set[str] = set()
+    owed: set[str] = set()
     for item in Contribution.query(f"{id_number}#{type_code}"):
         (paid if item.status in PAID_STATUSES else owed).add(item.period)
     summary = ContributionSummary(id_number=id_number, type_code=type_code)

@@ -6,6 +6,7 @@ import contextlib
 from typing import Any
 
 from pynamodb.exceptions import DeleteError
+from pynamodb.expressions.update import Action
 
 from .. import clock
 from ..models.tasks import PendingTask
@@ -24,7 +25,7 @@ def upsert(id_number: str, kind: str, reference: str, title: str, resume_path: s
            step: str | None = None, data: dict[str, Any] | None = None) -> None:
     """Create or refresh a to-do item in one UpdateItem (created_at kept if it exists)."""
     now = int(clock.now())
-    actions = [PendingTask.kind.set(kind), PendingTask.title.set(title),
+    actions: list[Action] = [PendingTask.kind.set(kind), PendingTask.title.set(title),
                PendingTask.resume_path.set(resume_path), PendingTask.updated_at.set(now),
                PendingTask.created_at.set(PendingTask.created_at | now)]
     actions.append(PendingTask.step.set(step) if step is not None else PendingTask.step.remove())
