@@ -1,10 +1,10 @@
 """Bank payment notifications (PRODUCT.md section 5): server to server, signed, no session."""
 from chalice import Blueprint
 
+from chalicelib.services import bank_notifications
 from functions import web
 from functions.schemas import contract
 from functions.schemas.payments import BankAck
-from chalicelib.services import bank_notifications
 
 bp = Blueprint(__name__)
 

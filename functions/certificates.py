@@ -1,10 +1,17 @@
 """Certificate routes (参保证明): issue, list, download, revoke, verification log, public verify."""
 from chalice import Blueprint, Response
 
+from chalicelib.services import certificates
 from functions import web
 from functions.schemas import contract
-from functions.schemas.certificates import Certificate, Certificates, Download, IssueBody, Verifications, Verified
-from chalicelib.services import certificates
+from functions.schemas.certificates import (
+    Certificate,
+    Certificates,
+    Download,
+    IssueBody,
+    Verifications,
+    Verified,
+)
 
 bp = Blueprint(__name__)
 

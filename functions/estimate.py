@@ -1,10 +1,10 @@
 """Pension estimator route (养老金测算) for the signed-in resident's employee pension."""
 from chalice import Blueprint
 
+from chalicelib.services import pension_estimate
 from functions import web
 from functions.schemas import contract
 from functions.schemas.records import Estimate, EstimateQuery
-from chalicelib.services import pension_estimate
 
 bp = Blueprint(__name__)
 

@@ -4,8 +4,14 @@ from chalice import Blueprint, Response
 from chalicelib.services import confirmation, passkeys
 from functions import web
 from functions.schemas import Status, as_dict, contract
-from functions.schemas.auth import (ConfirmationBody, ConfirmCodeSent, Passkey, PasskeyRegisterBody, Passkeys,
-                                    WebAuthnOptions)
+from functions.schemas.auth import (
+    ConfirmationBody,
+    ConfirmCodeSent,
+    Passkey,
+    PasskeyRegisterBody,
+    Passkeys,
+    WebAuthnOptions,
+)
 
 bp = Blueprint(__name__)
 

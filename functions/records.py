@@ -2,11 +2,22 @@
 payments, labour contracts and public employment information."""
 from chalice import Blueprint, Response
 
+from chalicelib.services import employment, pension_account, pension_payments, records, statements
 from functions import web
 from functions.schemas import contract
-from functions.schemas.records import (CursorQuery, Page, PensionAccount, PensionPayments, RangeQuery, Statement,
-                                       StatementBody, StatementYears, Types, YearContributions, YearQuery)
-from chalicelib.services import employment, pension_account, pension_payments, records, statements
+from functions.schemas.records import (
+    CursorQuery,
+    Page,
+    PensionAccount,
+    PensionPayments,
+    RangeQuery,
+    Statement,
+    StatementBody,
+    StatementYears,
+    Types,
+    YearContributions,
+    YearQuery,
+)
 
 bp = Blueprint(__name__)
 

@@ -17,8 +17,8 @@ from chalice.app import Request
 
 from chalicelib import edge, json_input, observability, settings
 from chalicelib.errors import BadInput, DomainError, Unauthorized
-from functions import schemas
 from chalicelib.security import headers as http_headers
+from functions import schemas
 
 log = logging.getLogger("sbp")
 
