@@ -1,4 +1,5 @@
 """Chalice entry point: wiring only. Routes live in functions/, the domain in chalicelib/."""
+
 from chalice import Chalice
 
 from chalicelib import observability, settings
@@ -20,8 +21,21 @@ from functions import (
     web,
 )
 
-ROUTE_MODULES = (auth, account, passkeys, person, tasks, docs, cards, records, estimate, certificates,
-                 payments, banks, payment_expiry)
+ROUTE_MODULES = (
+    auth,
+    account,
+    passkeys,
+    person,
+    tasks,
+    docs,
+    cards,
+    records,
+    estimate,
+    certificates,
+    payments,
+    banks,
+    payment_expiry,
+)
 # Test helpers (captcha answers, the outbox): registered on the local stage only, so they are
 # neither in a deployed API nor in its OpenAPI description.
 LOCAL_ONLY_MODULES = (dev,)

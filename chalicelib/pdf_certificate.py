@@ -1,6 +1,7 @@
 """参保证明 PDF: reportlab with its built-in CID font STSong-Light (no font file in the zip) and a
 vector QR code of the public verification URL (qrcode gives the module matrix; reportlab draws
 it, so no image library is needed). reportlab and qrcode are imported inside `render`."""
+
 from __future__ import annotations
 
 import io
@@ -17,6 +18,7 @@ def _month(period: str) -> str:
 
 def _qr(canvas: Any, text: str, x: float, y: float, size: float) -> None:
     import qrcode  # noqa: PLC0415
+
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text)
     code.make(fit=True)
@@ -28,12 +30,19 @@ def _qr(canvas: Any, text: str, x: float, y: float, size: float) -> None:
     for row_index, row in enumerate(matrix):
         for col_index, dark in enumerate(row):
             if dark:
-                canvas.rect(x + col_index * cell, y + size - (row_index + 1) * cell, cell, cell,
-                            stroke=0, fill=1)
+                canvas.rect(
+                    x + col_index * cell, y + size - (row_index + 1) * cell, cell, cell, stroke=0, fill=1
+                )
 
 
-def render(facts: dict[str, Any], code_display: str, verify_url: str, issued_on: str,
-           expires_on: str, issuer: str = "社会保险个人网上服务") -> bytes:
+def render(
+    facts: dict[str, Any],
+    code_display: str,
+    verify_url: str,
+    issued_on: str,
+    expires_on: str,
+    issuer: str = "社会保险个人网上服务",
+) -> bytes:
     from reportlab.lib.pagesizes import A4  # noqa: PLC0415
     from reportlab.lib.units import mm  # noqa: PLC0415
     from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415

@@ -1,4 +1,5 @@
 """Account settings routes: password, password protection, registration info."""
+
 from chalice import Blueprint
 
 from chalicelib.services import account_settings, protection

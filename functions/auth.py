@@ -1,4 +1,5 @@
 """Sign-in (password, SMS code, passkey), activation, sign-out, keep-alive and forgot-password routes."""
+
 from chalice import Blueprint
 
 from chalicelib.services import auth, captcha, passkey_login, sms_login

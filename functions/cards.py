@@ -1,4 +1,5 @@
 """Social-security card routes: card information, loss report, application steps, photo."""
+
 from chalice import Blueprint, Response
 
 from chalicelib.services import card_actions, card_applications, card_photos

@@ -1,4 +1,5 @@
 """Certificate routes (参保证明): issue, list, download, revoke, verification log, public verify."""
+
 from chalice import Blueprint, Response
 
 from chalicelib.services import certificates
@@ -22,8 +23,9 @@ def issue():
     """Issue a certificate for chosen types and period ({"types":[..],"from","to"}); 201."""
     current = web.session()
     data = web.body_model(IssueBody)
-    result = certificates.issue(current, {"types": data.types, "from": data.from_period, "to": data.to},
-                                web.client_ip())
+    result = certificates.issue(
+        current, {"types": data.types, "from": data.from_period, "to": data.to}, web.client_ip()
+    )
     return Response(body=result, status_code=201, headers={"Content-Type": "application/json"})
 
 

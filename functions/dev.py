@@ -1,4 +1,5 @@
 """Local-stage test helpers (refused on every other stage)."""
+
 from chalice import Blueprint
 
 from chalicelib.services import dev

@@ -1,4 +1,5 @@
 """Flexible-employment payment routes (社保缴费, seed manual 2.8) and resident messages."""
+
 from chalice import Blueprint, Response
 
 from chalicelib.services import messages, payment_bank_query, payment_orders, payment_requests

@@ -1,5 +1,6 @@
 """Records routes: contributions by type and year, summary, gaps, pension account, pension
 payments, labour contracts and public employment information."""
+
 from chalice import Blueprint, Response
 
 from chalicelib.services import employment, pension_account, pension_payments, records, statements

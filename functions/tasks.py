@@ -1,4 +1,5 @@
 """To-do list route."""
+
 from chalice import Blueprint
 
 from chalicelib.services import tasks

@@ -1,4 +1,5 @@
 """Child processes of the local stack (DynamoDB Local, moto S3, bank simulator)."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,13 @@ class LocalServer:
     error: type[Exception] = RuntimeError
     label = "the server"
 
-    def __init__(self, port: int = 0, data_dir: str | os.PathLike | None = None,
-                 host: str = "127.0.0.1", log_path: str | os.PathLike | None = None):
+    def __init__(
+        self,
+        port: int = 0,
+        data_dir: str | os.PathLike | None = None,
+        host: str = "127.0.0.1",
+        log_path: str | os.PathLike | None = None,
+    ):
         self.host = host
         self.requested_port = port
         self.port: int | None = None

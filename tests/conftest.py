@@ -1,5 +1,6 @@
 """Shared fixtures: moto-backed tables built once per session, items cleared per test,
 a Chalice test client, and helpers to sign a demo resident in."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # The stage environment must be in place before chalicelib's models are imported.
-_LOCAL_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["local"]["environment_variables"]
+_LOCAL_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["local"][
+    "environment_variables"
+]
 for _key, _value in _LOCAL_ENV.items():
     os.environ.setdefault(_key, _value)
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -52,9 +55,11 @@ def pytest_collection_modifyitems(config, items):
 def aws():
     """moto for the whole session; tables created once."""
     from moto import mock_aws
+
     with mock_aws():
         from chalicelib import storage
         from chalicelib.models.registry import create_missing_tables
+
         storage.client.cache_clear()
         create_missing_tables()
         storage.ensure_bucket()
@@ -63,6 +68,7 @@ def aws():
 
 def clear_tables() -> None:
     from chalicelib.models.registry import ALL_MODELS
+
     for model in ALL_MODELS:
         with model.batch_write() as batch:
             for item in model.scan():
@@ -72,6 +78,7 @@ def clear_tables() -> None:
 @pytest.fixture
 def tables(aws):
     from chalicelib import clock
+
     clear_tables()
     clock.reset()
     yield
@@ -85,6 +92,7 @@ def frozen_clock():
     `frozen_clock.shift(seconds)` or `clock.travel(seconds)`. Use it whenever a test compares
     times: with a running clock, a second may turn between the two readings."""
     import time_machine
+
     with time_machine.travel(float(int(time.time())), tick=False) as traveller:
         yield traveller
 
@@ -97,6 +105,7 @@ def serial_moto():
     from unittest import mock
 
     import botocore.client
+
     lock = threading.RLock()
     real = botocore.client.BaseClient._make_api_call
 
@@ -115,6 +124,7 @@ def fixed_time(tables):
     from chalicelib import clock
 
     from .helpers import freeze_at
+
     freeze_at()
     yield
     clock.reset()
@@ -125,6 +135,7 @@ def client(tables):
     from chalice.test import Client
 
     import app as app_module
+
     with Client(app_module.app, stage_name="local", project_dir=str(ROOT)) as c:
         yield c
 
@@ -137,4 +148,5 @@ def load_fixture(name: str):
 def packaged(tmp_path_factory):
     """`chalice package` of the dev stage, once per test session (infra/package.py)."""
     from infra.package import package
+
     return package("dev", tmp_path_factory.mktemp("package") / "dev", log=lambda *_: None)

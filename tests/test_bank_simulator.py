@@ -1,6 +1,7 @@
 """The bank simulator as a separate HTTP party: checkout, signed notifications with retries until
 acked, the signed status query and the daily statement — against the API served over HTTP
 (infra.gateway on moto). Real clock here: the simulator signs with the wall-clock time."""
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,11 @@ def wait_for(predicate, what: str):
 def stack(tables, tmp_path, monkeypatch):
     import app as app_module
     from infra.gateway import Gateway
-    with Gateway(app_module.app) as gateway, \
-            Simulator(gateway.url, tmp_path / "statements", retry_scale=0.002) as sim:
+
+    with (
+        Gateway(app_module.app) as gateway,
+        Simulator(gateway.url, tmp_path / "statements", retry_scale=0.002) as sim,
+    ):
         monkeypatch.setenv("BANK_BASE_URL", sim.url + "/{code}")
         monkeypatch.setenv("SITE_ORIGIN", gateway.url)
         yield gateway, sim, tmp_path / "statements"
@@ -49,7 +53,9 @@ def stack(tables, tmp_path, monkeypatch):
 def open_order(bank: str = "ccb", months=("202611",)) -> dict:
     window = payment_dues.payable_window()
     chosen = [window[-1]] if months == ("202611",) else list(months)
-    order = payment_orders.create_order(me(), "flexible_pension", chosen, policy.base_band(chosen[0][:4])[0], None)
+    order = payment_orders.create_order(
+        me(), "flexible_pension", chosen, policy.base_band(chosen[0][:4])[0], None
+    )
     payment_orders.confirm(me(), order["order_no"], None)
     return payment_orders.pay(me(), order["order_no"], bank, None)
 
@@ -60,8 +66,12 @@ def checkout(url: str, action: str) -> http.client.HTTPResponse:
     form = dict(re.findall(r'name="(order_no|token)" value="([^"]+)"', page))
     parts = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    conn.request("POST", parts.path + "/" + action, body=urllib.parse.urlencode(form),
-                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    conn.request(
+        "POST",
+        parts.path + "/" + action,
+        body=urllib.parse.urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     return conn.getresponse()
 
 
@@ -73,8 +83,9 @@ def test_checkout_pay_notifies_the_portal_and_redirects_back(stack):
     assert response.getheader("Location") == f"{gateway.url}/pay/order.html?no={order['order_no']}"
     wait_for(lambda: PaymentOrder.get(order["order_no"], consistent_read=True).status == "PAID", "PAID")
     rows = list(csv.DictReader(next(statements.glob("ccb-*.csv")).open(encoding="utf-8")))
-    assert [(r["order_no"], r["status"], int(r["amount_fen"])) for r in rows] == \
-        [(order["order_no"], "SUCCESS", order["total_fen"])]
+    assert [(r["order_no"], r["status"], int(r["amount_fen"])) for r in rows] == [
+        (order["order_no"], "SUCCESS", order["total_fen"])
+    ]
     assert rows[0]["bank_txn_id"] == PaymentOrder.get(order["order_no"]).bank_txn_id
 
 
@@ -107,7 +118,9 @@ def test_notifications_are_retried_until_acknowledged(stack, monkeypatch):
     monkeypatch.setattr(payment_settlement, "apply_bank_result", flaky)
     checkout(order["redirect_url"], "pay")
     wait_for(lambda: PaymentOrder.get(order["order_no"], consistent_read=True).status == "PAID", "PAID")
-    deliveries = wait_for(lambda: [d for d in sim.bank.state()["deliveries"] if d["http_status"] == 200], "ack")
+    deliveries = wait_for(
+        lambda: [d for d in sim.bank.state()["deliveries"] if d["http_status"] == 200], "ack"
+    )
     statuses = [d["http_status"] for d in sim.bank.state()["deliveries"]]
     assert statuses == [503, 503, 200] and deliveries[0]["attempt"] == 3
 

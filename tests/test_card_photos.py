@@ -1,5 +1,6 @@
 """Card photo collection: presigned POST conditions, the checks with their exact reasons,
 normalisation (EXIF stripped, 358×441), deletion of failing uploads, presigned GET (moto)."""
+
 from __future__ import annotations
 
 import base64
@@ -133,8 +134,12 @@ def test_new_photo_replaces_and_deletes_the_previous_one():
 def test_key_of_another_application_is_refused():
     app_id = fill_until_photo()
     with pytest.raises(BadInput) as caught:
-        card_photos.check(session_of(WANG), app_id, "incoming/card-photos/A20250101000000XXXX/upload-"
-                                                    "0123456789abcdef.jpg", IP)
+        card_photos.check(
+            session_of(WANG),
+            app_id,
+            "incoming/card-photos/A20250101000000XXXX/upload-0123456789abcdef.jpg",
+            IP,
+        )
     assert caught.value.code == "invalid_upload_key"
 
 

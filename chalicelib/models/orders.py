@@ -15,6 +15,7 @@ Resident orders (城乡居民, kinds resident_medical / resident_pension) pay on
 `insured_name` say whose record it is for (the payer, `id_number`, or a family member; the
 month lock and the posting use the insured person). `level_fen` is the resident pension level.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute

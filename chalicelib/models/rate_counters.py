@@ -7,6 +7,7 @@ A cool-down counter ("<purpose>#<source>#cooldown<window s>", limits of 1) holds
 instead: the time the next request is allowed, set only while it has passed.
 `expires_at` is a DynamoDB TTL attribute (clean-up only).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
