@@ -50,6 +50,9 @@ def _ref(model: type) -> dict[str, Any]:
     return {"$ref": REF.format(name=model.__name__)}
 
 
+EMPTY_MEANS_ABSENT: dict[str, Any] = {"type": "string", "maxLength": 0}
+
+
 def _query_parameters(model: type) -> list[dict[str, Any]]:
     """One query parameter per field of the query model, with its format and limits."""
     schema = msgspec.json.schema(model, ref_template=REF)
@@ -61,6 +64,9 @@ def _query_parameters(model: type) -> list[dict[str, Any]]:
     for name, prop in properties.items():
         prop = {k: v for k, v in prop.items() if not (k == "default" and v is None)}
         variants = [p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
+        if name not in required:
+            # `?name=` (an empty value, as a form with nothing chosen sends it) means absent.
+            variants.append(EMPTY_MEANS_ABSENT)
         params.append(
             {
                 "name": name,
