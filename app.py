@@ -1,13 +1,41 @@
 """Chalice entry point: wiring only. Routes live in functions/, the domain in chalicelib/."""
+
 from chalice import Chalice
 
 from chalicelib import observability, settings
-from functions import web
-from functions import (account, auth, banks, cards, certificates, dev, docs, estimate, passkeys,
-                       payment_expiry, payments, person, records, tasks)
+from functions import (
+    account,
+    auth,
+    banks,
+    cards,
+    certificates,
+    dev,
+    docs,
+    estimate,
+    passkeys,
+    payment_expiry,
+    payments,
+    person,
+    records,
+    tasks,
+    web,
+)
 
-ROUTE_MODULES = (auth, account, passkeys, person, tasks, docs, cards, records, estimate, certificates,
-                 payments, banks, payment_expiry)
+ROUTE_MODULES = (
+    auth,
+    account,
+    passkeys,
+    person,
+    tasks,
+    docs,
+    cards,
+    records,
+    estimate,
+    certificates,
+    payments,
+    banks,
+    payment_expiry,
+)
 # Test helpers (captcha answers, the outbox): registered on the local stage only, so they are
 # neither in a deployed API nor in its OpenAPI description.
 LOCAL_ONLY_MODULES = (dev,)

@@ -2,6 +2,7 @@
 
 Tests freeze it with time-machine (the `frozen_clock` fixture of tests/conftest.py), which
 stops `time.time()` itself; `travel()` moves this clock on, frozen or not."""
+
 from __future__ import annotations
 
 import time

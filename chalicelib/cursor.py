@@ -9,13 +9,15 @@ inside the cursor (only inside the MAC).
 `page(...)` runs the one Query a paged view makes: it asks for `size + 1` items, returns
 `size` of them and a cursor only when a further item exists (no empty "next page").
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
 import json
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from . import secrets_store
 from .errors import BadInput
@@ -34,8 +36,14 @@ def _unb64(text: str) -> bytes:
 
 def _mac(purpose: str, id_number: str, bind: dict[str, Any], payload: bytes) -> bytes:
     key = secrets_store.get("cursor-key").encode("utf-8")
-    message = b"\x1f".join([purpose.encode(), id_number.encode(),
-                            json.dumps(bind, sort_keys=True, separators=(",", ":")).encode(), payload])
+    message = b"\x1f".join(
+        [
+            purpose.encode(),
+            id_number.encode(),
+            json.dumps(bind, sort_keys=True, separators=(",", ":")).encode(),
+            payload,
+        ]
+    )
     return hmac.new(key, message, hashlib.sha256).digest()
 
 
@@ -69,9 +77,16 @@ def decode(purpose: str, id_number: str, bind: dict[str, Any], cursor: str) -> d
     return position
 
 
-def page(query: Callable[..., Iterable[Any]], size: int, purpose: str, id_number: str,
-         bind: dict[str, Any], cursor: str | None, key_of: Callable[[Any], dict[str, Any]],
-         start_key_of: Callable[[dict[str, Any]], dict[str, Any]]) -> tuple[list[Any], str | None]:
+def page(
+    query: Callable[..., Iterable[Any]],
+    size: int,
+    purpose: str,
+    id_number: str,
+    bind: dict[str, Any],
+    cursor: str | None,
+    key_of: Callable[[Any], dict[str, Any]],
+    start_key_of: Callable[[dict[str, Any]], dict[str, Any]],
+) -> tuple[list[Any], str | None]:
     """One Query: `query(limit=, last_evaluated_key=)` is a pynamodb Model.query partial.
 
     `key_of(item)` gives the position to store in the cursor (e.g. {"p": "202603"});

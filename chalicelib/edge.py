@@ -7,6 +7,7 @@ the client address used for rate limits and the audit log; `X-Forwarded-For` is 
 anything the client sends in it is passed on. Locally the stack's gateway gives the caller's
 address as the source IP and no secret is needed.
 """
+
 from __future__ import annotations
 
 import hmac

@@ -1,4 +1,5 @@
 """Domain errors. Services raise these; `functions/web.py` maps them to HTTP in one place."""
+
 from __future__ import annotations
 
 
@@ -6,8 +7,9 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, code: str | None = None, field: str | None = None,
-                 retry_after: int | None = None):
+    def __init__(
+        self, message: str, code: str | None = None, field: str | None = None, retry_after: int | None = None
+    ):
         super().__init__(message)
         self.message = message
         if code:

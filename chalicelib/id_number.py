@@ -1,4 +1,5 @@
 """Citizen ID numbers (GB 11643-1999): validation and masking."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +11,7 @@ _CHECK = "10X98765432"
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
 
 
@@ -38,8 +39,11 @@ def normalise(value: object, field: str = "id_number") -> str:
         raise BadInput("请输入18位身份证号码", code="invalid_id_number", field=field)
     candidate = value.strip().upper()
     if not is_valid(candidate):
-        raise BadInput("身份证号码不正确，请核对后重新输入（18位，最后一位可能是X）",
-                       code="invalid_id_number", field=field)
+        raise BadInput(
+            "身份证号码不正确，请核对后重新输入（18位，最后一位可能是X）",
+            code="invalid_id_number",
+            field=field,
+        )
     return candidate
 
 

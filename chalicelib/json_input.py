@@ -4,6 +4,7 @@ Size first (413), then nesting depth by a scan of the raw text (400), and only t
 `json.loads` — so no body can make the parser recurse deeply or use much memory. Shared by the
 API routes (`web.json_object`) and the signed bank notifications.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Masking personal data for display."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Money is integer fen; rates are integer basis points (1 bp = 0.01%)."""
+
 from __future__ import annotations
 
 

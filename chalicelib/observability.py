@@ -9,6 +9,7 @@
   S3 and Secrets Manager call is a subsegment. It is created on the first invocation in Lambda
   only (the X-Ray SDK costs a few hundred ms to import; tests and the local stack never load it).
 """
+
 from __future__ import annotations
 
 import logging
@@ -53,6 +54,7 @@ def set_resident(id_number: str | None) -> None:
     the ID number itself)."""
     if id_number:
         from .security import pseudonym  # noqa: PLC0415 (its secret is read on first use only)
+
         logger.append_keys(resident=pseudonym.of(id_number))
 
 
@@ -64,6 +66,7 @@ def _start_tracer() -> None:
     global _tracer
     if _tracer is None and _in_lambda() and os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() != "true":
         from aws_lambda_powertools import Tracer  # noqa: PLC0415 (the X-Ray SDK costs ~0.4 s to import)
+
         _tracer = Tracer(service=SERVICE, patch_modules=["botocore"])
 
 
@@ -89,14 +92,19 @@ def end() -> None:
 def install(app: Any) -> None:
     """Chalice middleware for every event type (API requests and the scheduled job). `app` is the
     Chalice app (not imported here: chalicelib knows nothing of Chalice)."""
+
     @app.middleware("all")
     def observe(event: Any, get_response: Any) -> Any:
         _start_tracer()
         context = app.lambda_context
         request_id = getattr(context, "aws_request_id", None)
         api_context = getattr(event, "context", None) or {}
-        begin(request_id, api_request_id=api_context.get("requestId") if isinstance(api_context, dict) else None,
-              path=getattr(event, "path", None), function=getattr(context, "function_name", None))
+        begin(
+            request_id,
+            api_request_id=api_context.get("requestId") if isinstance(api_context, dict) else None,
+            path=getattr(event, "path", None),
+            function=getattr(context, "function_name", None),
+        )
         try:
             return get_response(event)
         finally:

@@ -1,6 +1,7 @@
 """参保证明 PDF: reportlab with its built-in CID font STSong-Light (no font file in the zip) and a
 vector QR code of the public verification URL (qrcode gives the module matrix; reportlab draws
 it, so no image library is needed). reportlab and qrcode are imported inside `render`."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,9 @@ def _month(period: str) -> str:
     return f"{period[:4]}年{period[4:]}月"
 
 
-def _qr(canvas, text: str, x: float, y: float, size: float) -> None:
+def _qr(canvas: Any, text: str, x: float, y: float, size: float) -> None:
     import qrcode  # noqa: PLC0415
+
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text)
     code.make(fit=True)
@@ -28,12 +30,19 @@ def _qr(canvas, text: str, x: float, y: float, size: float) -> None:
     for row_index, row in enumerate(matrix):
         for col_index, dark in enumerate(row):
             if dark:
-                canvas.rect(x + col_index * cell, y + size - (row_index + 1) * cell, cell, cell,
-                            stroke=0, fill=1)
+                canvas.rect(
+                    x + col_index * cell, y + size - (row_index + 1) * cell, cell, cell, stroke=0, fill=1
+                )
 
 
-def render(facts: dict[str, Any], code_display: str, verify_url: str, issued_on: str,
-           expires_on: str, issuer: str = "社会保险个人网上服务") -> bytes:
+def render(
+    facts: dict[str, Any],
+    code_display: str,
+    verify_url: str,
+    issued_on: str,
+    expires_on: str,
+    issuer: str = "社会保险个人网上服务",
+) -> bytes:
     from reportlab.lib.pagesizes import A4  # noqa: PLC0415
     from reportlab.lib.units import mm  # noqa: PLC0415
     from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
@@ -62,7 +71,7 @@ def render(facts: dict[str, Any], code_display: str, verify_url: str, issued_on:
     y -= 4 * mm
     columns = [22 * mm, 90 * mm, 120 * mm, 165 * mm]
     c.setFont(FONT, 11)
-    for x, title in zip(columns, ["险种", "缴费月数", "缴费合计", "欠缴月数"]):
+    for x, title in zip(columns, ["险种", "缴费月数", "缴费合计", "欠缴月数"], strict=True):
         c.drawString(x, y, title)
     c.line(20 * mm, y - 2.5 * mm, width - 20 * mm, y - 2.5 * mm)
     y -= 9 * mm

@@ -1,6 +1,7 @@
 """个人权益记录单 PDF (the annual personal rights record): per insurance type the months of the
 year with base and amounts, then the pension personal account's year. reportlab with its
 built-in CID font (as `pdf_certificate`), imported inside `render`."""
+
 from __future__ import annotations
 
 import io
@@ -71,18 +72,32 @@ def render(facts: dict[str, Any], issued_on: str, issuer: str = "社会保险个
         page.text(left, f"{entry['type_name']}（{entry['type_code']}）", size=12, step=18)
         page.row(columns, ["月份", "缴费基数", "单位缴费", "个人缴费", "计入个人账户", "状态"])
         for item in entry["months"]:
-            page.row(columns, [_month(item["period"]), yuan(item["base_fen"]) if item["base_fen"] else "—",
-                               yuan(item["employer_fen"]), yuan(item["personal_fen"]), yuan(item["account_fen"]),
-                               STATUS_NAMES.get(item["status"], item["status"])])
-        page.text(left, f"本年缴费{entry['paid_count']}期，单位（补助）合计{yuan(entry['employer_total_fen'])}，"
-                        f"个人合计{yuan(entry['personal_total_fen'])}，欠缴{entry['owed_count']}期。")
+            page.row(
+                columns,
+                [
+                    _month(item["period"]),
+                    yuan(item["base_fen"]) if item["base_fen"] else "—",
+                    yuan(item["employer_fen"]),
+                    yuan(item["personal_fen"]),
+                    yuan(item["account_fen"]),
+                    STATUS_NAMES.get(item["status"], item["status"]),
+                ],
+            )
+        page.text(
+            left,
+            f"本年缴费{entry['paid_count']}期，单位（补助）合计{yuan(entry['employer_total_fen'])}，"
+            f"个人合计{yuan(entry['personal_total_fen'])}，欠缴{entry['owed_count']}期。",
+        )
     account = facts.get("account")
     page.y -= 6
     page.text(left, "养老保险个人账户", size=12, step=18)
     if account:
-        page.text(left, f"年初余额{yuan(account['opening_fen'])}，本年记账{account['months']}个月"
-                        f"{yuan(account['credited_fen'])}，记账利息{yuan(account['interest_fen'])}，"
-                        f"年末余额{yuan(account['closing_fen'])}。")
+        page.text(
+            left,
+            f"年初余额{yuan(account['opening_fen'])}，本年记账{account['months']}个月"
+            f"{yuan(account['credited_fen'])}，记账利息{yuan(account['interest_fen'])}，"
+            f"年末余额{yuan(account['closing_fen'])}。",
+        )
         page.text(left, f"记账利率：{account['rate_label']}")
     else:
         page.text(left, "本年度无养老保险个人账户记录。")

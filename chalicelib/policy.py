@@ -2,6 +2,7 @@
 
 Loaded once per process. Rates are basis points; amounts integer fen.
 """
+
 from __future__ import annotations
 
 import functools

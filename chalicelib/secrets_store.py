@@ -2,6 +2,7 @@
 
 Values are cached per process (one Secrets Manager call per secret per cold start).
 """
+
 from __future__ import annotations
 
 import functools
@@ -10,9 +11,10 @@ import os
 from . import settings
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _from_secrets_manager(secret_id: str) -> str:
-    import boto3
+    import boto3  # noqa: PLC0415  (only stages that read Secrets Manager pay for boto3)
+
     client = boto3.client("secretsmanager", region_name=settings.region())
     return client.get_secret_value(SecretId=secret_id)["SecretString"]
 

@@ -3,6 +3,7 @@
 Everything is read at call time so tests can switch stage; the pynamodb models take endpoint,
 region and table prefix when imported and again on `models.base.configure()`.
 """
+
 from __future__ import annotations
 
 import os

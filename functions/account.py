@@ -1,11 +1,21 @@
 """Account settings routes: password, password protection, registration info."""
+
 from chalice import Blueprint
 
+from chalicelib.services import account_settings, protection
 from functions import web
 from functions.schemas import as_dict, contract
-from functions.schemas.account import (ChangePasswordBody, ContactBody, ContactChanged, ContactChangeStarted,
-                                       ContactConfirmBody, PasswordChanged, Protection, ProtectionBody, ProtectionSet)
-from chalicelib.services import account_settings, protection
+from functions.schemas.account import (
+    ChangePasswordBody,
+    ContactBody,
+    ContactChanged,
+    ContactChangeStarted,
+    ContactConfirmBody,
+    PasswordChanged,
+    Protection,
+    ProtectionBody,
+    ProtectionSet,
+)
 
 bp = Blueprint(__name__)
 

@@ -1,12 +1,27 @@
 """Sign-in (password, SMS code, passkey), activation, sign-out, keep-alive and forgot-password routes."""
+
 from chalice import Blueprint
 
+from chalicelib.services import auth, captcha, passkey_login, sms_login
 from functions import web
 from functions.schemas import Status, as_dict, contract
-from functions.schemas.auth import (ActivateBody, Captcha, Challenge, CodeSent, ForgotCompleteBody, ForgotStartAnswer,
-                                    ForgotStartBody, LoginBody, PasskeyLoginBody, ResetTokenBody, SessionTiming,
-                                    SignInAnswer, SmsLoginCompleteBody, SmsLoginStartBody, WebAuthnOptions)
-from chalicelib.services import auth, captcha, passkey_login, sms_login
+from functions.schemas.auth import (
+    ActivateBody,
+    Captcha,
+    Challenge,
+    CodeSent,
+    ForgotCompleteBody,
+    ForgotStartAnswer,
+    ForgotStartBody,
+    LoginBody,
+    PasskeyLoginBody,
+    ResetTokenBody,
+    SessionTiming,
+    SignInAnswer,
+    SmsLoginCompleteBody,
+    SmsLoginStartBody,
+    WebAuthnOptions,
+)
 
 bp = Blueprint(__name__)
 

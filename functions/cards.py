@@ -1,12 +1,25 @@
 """Social-security card routes: card information, loss report, application steps, photo."""
+
 from chalice import Blueprint, Response
 
+from chalicelib.services import card_actions, card_applications, card_photos
 from functions import web
 from functions.schemas import as_dict, contract
-from functions.schemas.cards import (Application, BankBody, CardAction, CardOptions, CardOverview, ConfirmBody,
-                                     DeliveryBody, PasswordBody, PhotoChecked, PhotoCheckBody, PhotoUrl, StartBody,
-                                     UploadForm)
-from chalicelib.services import card_actions, card_applications, card_photos
+from functions.schemas.cards import (
+    Application,
+    BankBody,
+    CardAction,
+    CardOptions,
+    CardOverview,
+    ConfirmBody,
+    DeliveryBody,
+    PasswordBody,
+    PhotoCheckBody,
+    PhotoChecked,
+    PhotoUrl,
+    StartBody,
+    UploadForm,
+)
 
 bp = Blueprint(__name__)
 

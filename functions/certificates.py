@@ -1,10 +1,18 @@
 """Certificate routes (参保证明): issue, list, download, revoke, verification log, public verify."""
+
 from chalice import Blueprint, Response
 
+from chalicelib.services import certificates
 from functions import web
 from functions.schemas import contract
-from functions.schemas.certificates import Certificate, Certificates, Download, IssueBody, Verifications, Verified
-from chalicelib.services import certificates
+from functions.schemas.certificates import (
+    Certificate,
+    Certificates,
+    Download,
+    IssueBody,
+    Verifications,
+    Verified,
+)
 
 bp = Blueprint(__name__)
 
@@ -15,8 +23,9 @@ def issue():
     """Issue a certificate for chosen types and period ({"types":[..],"from","to"}); 201."""
     current = web.session()
     data = web.body_model(IssueBody)
-    result = certificates.issue(current, {"types": data.types, "from": data.from_period, "to": data.to},
-                                web.client_ip())
+    result = certificates.issue(
+        current, {"types": data.types, "from": data.from_period, "to": data.to}, web.client_ip()
+    )
     return Response(body=result, status_code=201, headers={"Content-Type": "application/json"})
 
 

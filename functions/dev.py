@@ -1,10 +1,11 @@
 """Local-stage test helpers (refused on every other stage)."""
+
 from chalice import Blueprint
 
+from chalicelib.services import dev
 from functions import web
 from functions.schemas import contract
 from functions.schemas.records import CaptchaAnswer, DevOutboxQuery, Outbox
-from chalicelib.services import dev
 
 bp = Blueprint(__name__)
 

@@ -1,4 +1,5 @@
 """The API description."""
+
 from chalice import Blueprint
 
 from functions import openapi

@@ -1,4 +1,5 @@
 """Scheduled job: expire payment orders left open (every 5 minutes)."""
+
 import logging
 
 from chalice import Blueprint, Rate

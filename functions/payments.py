@@ -1,12 +1,20 @@
 """Flexible-employment payment routes (社保缴费, seed manual 2.8) and resident messages."""
+
 from chalice import Blueprint, Response
 
+from chalicelib.services import messages, payment_bank_query, payment_orders, payment_requests
 from functions import web
 from functions.schemas import contract
-from functions.schemas.payments import (AmendOrderBody, CreateOrderBody, KindQuery, Order, Orders, PayBody,
-                                        PaymentOptions)
+from functions.schemas.payments import (
+    AmendOrderBody,
+    CreateOrderBody,
+    KindQuery,
+    Order,
+    Orders,
+    PayBody,
+    PaymentOptions,
+)
 from functions.schemas.records import Items
-from chalicelib.services import messages, payment_bank_query, payment_orders, payment_requests
 
 bp = Blueprint(__name__)
 

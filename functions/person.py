@@ -1,4 +1,5 @@
 """Personal information routes."""
+
 from chalice import Blueprint, Response
 
 from chalicelib.services import audit, data_export, home, person

@@ -1,12 +1,24 @@
 """Records routes: contributions by type and year, summary, gaps, pension account, pension
 payments, labour contracts and public employment information."""
+
 from chalice import Blueprint, Response
 
+from chalicelib.services import employment, pension_account, pension_payments, records, statements
 from functions import web
 from functions.schemas import contract
-from functions.schemas.records import (CursorQuery, Page, PensionAccount, PensionPayments, RangeQuery, Statement,
-                                       StatementBody, StatementYears, Types, YearContributions, YearQuery)
-from chalicelib.services import employment, pension_account, pension_payments, records, statements
+from functions.schemas.records import (
+    CursorQuery,
+    Page,
+    PensionAccount,
+    PensionPayments,
+    RangeQuery,
+    Statement,
+    StatementBody,
+    StatementYears,
+    Types,
+    YearContributions,
+    YearQuery,
+)
 
 bp = Blueprint(__name__)
 

@@ -1,10 +1,11 @@
 """To-do list route."""
+
 from chalice import Blueprint
 
+from chalicelib.services import tasks
 from functions import web
 from functions.schemas import contract
 from functions.schemas.records import Items
-from chalicelib.services import tasks
 
 bp = Blueprint(__name__)
 

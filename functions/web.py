@@ -4,21 +4,22 @@ place where domain errors become HTTP answers, CSRF check and security headers.
 `functions/` handlers use `web.body()`, `web.session()`, `web.client_ip()` and return plain
 dicts (or `web.with_cookie(...)`); `install(app)` wires the rest in `app.py`.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
 import re
-from collections.abc import Mapping
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from chalice import Chalice, Response
 from chalice.app import Request
 
 from chalicelib import edge, json_input, observability, settings
 from chalicelib.errors import BadInput, DomainError, Unauthorized
-from functions import schemas
 from chalicelib.security import headers as http_headers
+from functions import schemas
 
 log = logging.getLogger("sbp")
 
@@ -43,8 +44,9 @@ def error_body(code: str, message: str, field: str | None = None) -> dict:
     return {"error": error}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None,
-                   retry_after: int | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, retry_after: int | None = None
+) -> Response:
     headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
     if retry_after is not None:
         headers["Retry-After"] = str(int(retry_after))
@@ -52,6 +54,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 # ---- input -------------------------------------------------------------------------------
+
 
 def json_object() -> dict:
     """The request body as a JSON object (size and depth checked before parsing), or BadInput."""
@@ -114,6 +117,7 @@ def user_agent() -> str:
 
 # ---- session cookie ----------------------------------------------------------------------
 
+
 def session_token() -> str | None:
     cookie_header = request().headers.get("cookie") or ""
     for part in cookie_header.split(";"):
@@ -130,6 +134,7 @@ def session():
     if cached is not None:
         return cached
     from chalicelib.services import sessions  # noqa: PLC0415 (keeps web importable without models)
+
     token = session_token()
     if not token:
         raise Unauthorized("请先登录", code="not_signed_in")
@@ -149,19 +154,34 @@ def _cookie(value: str, max_age: int) -> str:
 def with_cookie(payload: dict, token: str | None, status: int = 200) -> Response:
     """A JSON answer that sets (token) or clears (None) the session cookie."""
     cookie = _cookie(token, settings.ABSOLUTE_TIMEOUT_S) if token else _cookie("", 0)
-    return Response(body=payload, status_code=status,
-                    headers={"Set-Cookie": cookie, "Content-Type": "application/json"})
+    return Response(
+        body=payload, status_code=status, headers={"Set-Cookie": cookie, "Content-Type": "application/json"}
+    )
 
 
 # ---- error mapping, CSRF, headers --------------------------------------------------------
 
 TEMPORARY_RETRY_AFTER_S = 2
-_TEMPORARY_ERRORS = {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
-                     "ConnectionClosedError", "ConnectionError", "TimeoutError", "ReadTimeout",
-                     "ConnectTimeout"}
-_TEMPORARY_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException",
-                    "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable",
-                    "TransactionConflictException", "SlowDown", "RequestTimeout"}
+_TEMPORARY_ERRORS = {
+    "EndpointConnectionError",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+    "ConnectionClosedError",
+    "ConnectionError",
+    "TimeoutError",
+    "ReadTimeout",
+    "ConnectTimeout",
+}
+_TEMPORARY_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionConflictException",
+    "SlowDown",
+    "RequestTimeout",
+}
 
 
 def _mapped(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -177,12 +197,14 @@ def _mapped(view: Callable[..., Any]) -> Callable[..., Any]:
                 return temporarily_unavailable()
             log.exception("unhandled error on %s", request().path)
             return error_response(500, "internal_error", "系统内部错误，请稍后再试")
+
     return wrapper
 
 
 def temporarily_unavailable() -> Response:
-    return error_response(503, "temporarily_unavailable", "服务暂时繁忙，请稍后再试",
-                          retry_after=TEMPORARY_RETRY_AFTER_S)
+    return error_response(
+        503, "temporarily_unavailable", "服务暂时繁忙，请稍后再试", retry_after=TEMPORARY_RETRY_AFTER_S
+    )
 
 
 def _is_temporary(exc: BaseException) -> bool:
@@ -205,9 +227,11 @@ def _is_temporary(exc: BaseException) -> bool:
     return False
 
 
-def security_headers(response: Response, path: str) -> None:
+def security_headers(response: Response) -> None:
     headers = response.headers
-    if not any(name.lower() == "content-type" for name in headers) and not isinstance(response.body, (str, bytes)):
+    if not any(name.lower() == "content-type" for name in headers) and not isinstance(
+        response.body, (str, bytes)
+    ):
         headers["Content-Type"] = "application/json"
     for name, value in http_headers.security_headers(https=not settings.is_local()).items():
         headers.setdefault(name, value)
@@ -218,7 +242,9 @@ def _normalise_error(response: Response) -> None:
     """Chalice's own errors (405, 415, 500) come as {"Code","Message"}: give them our shape."""
     body_value = response.body
     if response.status_code >= 400 and isinstance(body_value, dict) and "Code" in body_value:
-        message = "系统内部错误，请稍后再试" if response.status_code >= 500 else str(body_value.get("Message"))
+        message = (
+            "系统内部错误，请稍后再试" if response.status_code >= 500 else str(body_value.get("Message"))
+        )
         response.body = error_body(str(body_value["Code"]), message)
 
 
@@ -230,7 +256,7 @@ def install(app: Chalice) -> None:
         for entry in methods.values():
             if not getattr(entry.view_function, "_sbp_mapped", False):
                 entry.view_function = _mapped(entry.view_function)
-                entry.view_function._sbp_mapped = True
+                entry.view_function._sbp_mapped = True  # type: ignore[attr-defined]  # a marker on the function
 
     @app.middleware("http")
     def csrf_and_headers(event, get_response):
@@ -238,13 +264,19 @@ def install(app: Chalice) -> None:
         refusal = _refusal(event, path)
         response = refusal if refusal is not None else get_response(event)
         _normalise_error(response)
-        security_headers(response, path)
+        security_headers(response)
         return response
 
 
 # Longest value of each path parameter (its format); a longer one cannot exist: 404 at once.
-PATH_PARAM_MAX_CHARS = {"application_id": 19, "order_no": 19, "code": 32, "bank_code": 16,
-                        "captcha_id": 32, "type_code": 8}
+PATH_PARAM_MAX_CHARS = {
+    "application_id": 19,
+    "order_no": 19,
+    "code": 32,
+    "bank_code": 16,
+    "captcha_id": 32,
+    "type_code": 8,
+}
 PATH_PARAM_DEFAULT_MAX_CHARS = 64
 _PATH_PARAM_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 

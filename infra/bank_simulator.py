@@ -17,6 +17,7 @@ implementation of the protocol (it does not import the portal's code).
 - Test controls (local only): `GET /_sim/state` (orders and deliveries as JSON),
   `POST /_sim/config?deliver=0|1` (hold notifications back, to exercise the portal's query).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,11 @@ def local_secrets() -> dict[str, bytes]:
     """The local stage's bank secrets from .chalice/config.json (BANK_SECRET_<CODE>)."""
     config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
     env = config["stages"]["local"]["environment_variables"]
-    return {code: env[f"BANK_SECRET_{code.upper()}"].encode() for code in BANK_NAMES
-            if f"BANK_SECRET_{code.upper()}" in env}
+    return {
+        code: env[f"BANK_SECRET_{code.upper()}"].encode()
+        for code in BANK_NAMES
+        if f"BANK_SECRET_{code.upper()}" in env
+    }
 
 
 def sign(secret: bytes, timestamp: str, payload: bytes) -> str:
@@ -70,8 +74,9 @@ def signature_ok(secret: bytes, timestamp: str | None, signature: str | None, pa
 class Bank:
     """The simulator's state: orders per bank, deliveries, the statement files."""
 
-    def __init__(self, api_url: str, statement_dir: Path, secrets_by_bank: dict[str, bytes],
-                 retry_scale: float = 1.0):
+    def __init__(
+        self, api_url: str, statement_dir: Path, secrets_by_bank: dict[str, bytes], retry_scale: float = 1.0
+    ):
         self.api_url = api_url.rstrip("/")
         self.statement_dir = statement_dir
         self.secrets = secrets_by_bank
@@ -100,10 +105,18 @@ class Bank:
             existing = self.orders.get(key)
             if existing and existing["status"] == "SUCCESS":
                 return existing
-            order = {"bank": bank, "order_no": signed["order_no"], "amount_fen": amount,
-                     "currency": signed.get("currency", "CNY"), "merchant": signed.get("merchant", ""),
-                     "return_url": signed.get("return_url", ""), "status": "PENDING",
-                     "bank_txn_id": None, "paid_at": None, "token": secrets.token_urlsafe(16)}
+            order = {
+                "bank": bank,
+                "order_no": signed["order_no"],
+                "amount_fen": amount,
+                "currency": signed.get("currency", "CNY"),
+                "merchant": signed.get("merchant", ""),
+                "return_url": signed.get("return_url", ""),
+                "status": "PENDING",
+                "bank_txn_id": None,
+                "paid_at": None,
+                "token": secrets.token_urlsafe(16),
+            }
             self.orders[key] = order
             return order
 
@@ -129,26 +142,48 @@ class Bank:
             writer = csv.writer(handle)
             if new:
                 writer.writerow(["bank_txn_id", "order_no", "amount_fen", "status", "paid_at"])
-            writer.writerow([order["bank_txn_id"], order["order_no"], order["amount_fen"], order["status"],
-                             order["paid_at"] or ""])
+            writer.writerow(
+                [
+                    order["bank_txn_id"],
+                    order["order_no"],
+                    order["amount_fen"],
+                    order["status"],
+                    order["paid_at"] or "",
+                ]
+            )
 
     # -- notifications --
     def _notify(self, order: dict[str, Any]) -> None:
-        body = json.dumps({"event_id": f"evt-{secrets.token_hex(8)}", "order_no": order["order_no"],
-                           "bank_txn_id": order["bank_txn_id"], "amount_fen": order["amount_fen"],
-                           "currency": order["currency"], "status": order["status"],
-                           "paid_at": order["paid_at"]}, ensure_ascii=False).encode()
+        body = json.dumps(
+            {
+                "event_id": f"evt-{secrets.token_hex(8)}",
+                "order_no": order["order_no"],
+                "bank_txn_id": order["bank_txn_id"],
+                "amount_fen": order["amount_fen"],
+                "currency": order["currency"],
+                "status": order["status"],
+                "paid_at": order["paid_at"],
+            },
+            ensure_ascii=False,
+        ).encode()
         url = f"{self.api_url}/api/banks/{order['bank']}/notifications"
-        waits = (0,) + RETRY_SCHEDULE_S
+        waits = (0, *RETRY_SCHEDULE_S)
         for attempt, wait in enumerate(waits, start=1):
             if self.stopping.wait(wait * self.retry_scale):
                 return
             while not self.deliver and not self.stopping.wait(0.05):
                 pass
             ts = str(int(time.time()))
-            request = urllib.request.Request(url, data=body, method="POST", headers={
-                "Content-Type": "application/json", "X-Bank-Timestamp": ts,
-                "X-Bank-Signature": sign(self.secrets[order["bank"]], ts, body)})
+            request = urllib.request.Request(
+                url,
+                data=body,
+                method="POST",
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Bank-Timestamp": ts,
+                    "X-Bank-Signature": sign(self.secrets[order["bank"]], ts, body),
+                },
+            )
             try:
                 with urllib.request.urlopen(request, timeout=10) as response:
                     status = response.status
@@ -157,8 +192,14 @@ class Bank:
             except (urllib.error.URLError, OSError):
                 status = 0
             with self.lock:
-                self.deliveries.append({"order_no": order["order_no"], "bank": order["bank"],
-                                        "attempt": attempt, "http_status": status})
+                self.deliveries.append(
+                    {
+                        "order_no": order["order_no"],
+                        "bank": order["bank"],
+                        "attempt": attempt,
+                        "http_status": status,
+                    }
+                )
             if 200 <= status < 300:
                 return
 
@@ -168,13 +209,18 @@ class Bank:
             order = self.orders.get((bank, order_no))
         if order is None:
             return 404, json.dumps({"order_no": order_no, "status": "UNKNOWN"}).encode()
-        answer = {k: order[k] for k in ("order_no", "amount_fen", "currency", "status", "bank_txn_id", "paid_at")}
+        answer = {
+            k: order[k] for k in ("order_no", "amount_fen", "currency", "status", "bank_txn_id", "paid_at")
+        }
         return 200, json.dumps(answer, ensure_ascii=False).encode()
 
     def state(self) -> dict[str, Any]:
         with self.lock:
-            return {"orders": [{k: v for k, v in o.items() if k != "token"} for o in self.orders.values()],
-                    "deliveries": list(self.deliveries), "deliver": self.deliver}
+            return {
+                "orders": [{k: v for k, v in o.items() if k != "token"} for o in self.orders.values()],
+                "deliveries": list(self.deliveries),
+                "deliver": self.deliver,
+            }
 
 
 PAGE = """<!doctype html>
@@ -208,8 +254,13 @@ def make_handler(bank: Bank):
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
 
-        def _send(self, status: int, body: bytes, content_type: str = "application/json",
-                  headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str = "application/json",
+            headers: dict[str, str] | None = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -223,7 +274,7 @@ def make_handler(bank: Bank):
             url = urllib.parse.urlsplit(self.path)
             return [p for p in url.path.split("/") if p], dict(urllib.parse.parse_qsl(url.query))
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts, query = self._parts()
             if parts == ["_sim", "state"]:
                 return self._send(200, json.dumps(bank.state(), ensure_ascii=False).encode())
@@ -231,31 +282,53 @@ def make_handler(bank: Bank):
                 order = bank.open_checkout(parts[0], query)
                 if order is None:
                     return self._send(403, "支付链接无效或已过期".encode(), "text/plain; charset=utf-8")
-                page = PAGE.format(bank=parts[0], bank_name=BANK_NAMES[parts[0]],
-                                   merchant=html.escape(order["merchant"]), order_no=html.escape(order["order_no"]),
-                                   amount=_yuan(order["amount_fen"]), token=order["token"])
+                page = PAGE.format(
+                    bank=parts[0],
+                    bank_name=BANK_NAMES[parts[0]],
+                    merchant=html.escape(order["merchant"]),
+                    order_no=html.escape(order["order_no"]),
+                    amount=_yuan(order["amount_fen"]),
+                    token=order["token"],
+                )
                 return self._send(200, page.encode(), "text/html; charset=utf-8")
             if len(parts) == 3 and parts[0] in bank.secrets and parts[1] == "orders":
                 path = urllib.parse.urlsplit(self.path).path
-                if not signature_ok(bank.secrets[parts[0]], self.headers.get("X-Bank-Timestamp"),
-                                    self.headers.get("X-Bank-Signature"), path.encode()):
+                if not signature_ok(
+                    bank.secrets[parts[0]],
+                    self.headers.get("X-Bank-Timestamp"),
+                    self.headers.get("X-Bank-Signature"),
+                    path.encode(),
+                ):
                     return self._send(401, b'{"error":"bad signature"}')
                 status, body = bank.status(parts[0], urllib.parse.unquote(parts[2]))
                 ts = str(int(time.time()))
-                return self._send(status, body, headers={"X-Bank-Timestamp": ts,
-                                                         "X-Bank-Signature": sign(bank.secrets[parts[0]], ts, body)})
+                return self._send(
+                    status,
+                    body,
+                    headers={
+                        "X-Bank-Timestamp": ts,
+                        "X-Bank-Signature": sign(bank.secrets[parts[0]], ts, body),
+                    },
+                )
             return self._send(404, b'{"error":"not found"}')
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             parts, query = self._parts()
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(min(length, 64 * 1024))
             if parts == ["_sim", "config"]:
                 bank.deliver = query.get("deliver", "1") != "0"
                 return self._send(200, json.dumps({"deliver": bank.deliver}).encode())
-            if len(parts) == 3 and parts[0] in bank.secrets and parts[1] == "checkout" and parts[2] in ("pay", "fail"):
+            if (
+                len(parts) == 3
+                and parts[0] in bank.secrets
+                and parts[1] == "checkout"
+                and parts[2] in ("pay", "fail")
+            ):
                 form = dict(urllib.parse.parse_qsl(raw.decode("utf-8", "replace")))
-                order = bank.finish(parts[0], form.get("order_no", ""), form.get("token", ""), parts[2] == "pay")
+                order = bank.finish(
+                    parts[0], form.get("order_no", ""), form.get("token", ""), parts[2] == "pay"
+                )
                 if order is None:
                     return self._send(403, "支付会话无效".encode(), "text/plain; charset=utf-8")
                 return self._send(303, b"", "text/plain", {"Location": order["return_url"]})
@@ -267,8 +340,15 @@ def make_handler(bank: Bank):
 class Simulator:
     """Run the simulator in a thread (tests) — `with Simulator(api_url, dir) as sim: sim.url`."""
 
-    def __init__(self, api_url: str, statement_dir: Path, host: str = "127.0.0.1", port: int = 0,
-                 retry_scale: float = 1.0, secrets_by_bank: dict[str, bytes] | None = None):
+    def __init__(
+        self,
+        api_url: str,
+        statement_dir: Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        retry_scale: float = 1.0,
+        secrets_by_bank: dict[str, bytes] | None = None,
+    ):
         self.bank = Bank(api_url, Path(statement_dir), secrets_by_bank or local_secrets(), retry_scale)
         self.server = ThreadingHTTPServer((host, port), make_handler(self.bank))
         self.server.daemon_threads = True
@@ -279,7 +359,7 @@ class Simulator:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "Simulator":
+    def start(self) -> Simulator:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -289,7 +369,7 @@ class Simulator:
         self.server.shutdown()
         self.server.server_close()
 
-    def __enter__(self) -> "Simulator":
+    def __enter__(self) -> Simulator:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -302,12 +382,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--api-url", default="http://127.0.0.1:8080")
     parser.add_argument("--statement-dir", default=str(ROOT / ".local" / "bank-statements"))
-    parser.add_argument("--retry-scale", type=float, default=1.0,
-                        help="multiply the retry schedule (15 s … 24 h) by this, e.g. 0.01 in tests")
+    parser.add_argument(
+        "--retry-scale",
+        type=float,
+        default=1.0,
+        help="multiply the retry schedule (15 s … 24 h) by this, e.g. 0.01 in tests",
+    )
     args = parser.parse_args(argv)
     sim = Simulator(args.api_url, Path(args.statement_dir), args.host, args.port, args.retry_scale)
-    print(f"bank simulator on {sim.url} (banks: {', '.join(sim.bank.secrets)}), notifying {args.api_url}",
-          flush=True)
+    print(
+        f"bank simulator on {sim.url} (banks: {', '.join(sim.bank.secrets)}), notifying {args.api_url}",
+        flush=True,
+    )
     try:
         sim.server.serve_forever()
     except KeyboardInterrupt:

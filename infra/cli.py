@@ -4,6 +4,7 @@ Each module in infra/commands/ defines `register(subparsers)` adding its command
 sets `func(args) -> int` (the exit code). `--stage` (default local) is applied before any
 command imports chalicelib, so table names and endpoints match the stage.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,9 @@ from . import commands, stage_env
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m infra",
-                                     description="社保个人网上服务 — operations commands")
+    parser = argparse.ArgumentParser(
+        prog="python -m infra", description="社保个人网上服务 — operations commands"
+    )
     parser.add_argument("--stage", default="local", help="local (the running local stack), dev or prod")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):

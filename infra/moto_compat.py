@@ -8,11 +8,11 @@ values for a resource's Ref and attributes (e.g. a CloudFront distribution the t
 with the CloudFront API). The removed resources are returned so the tests check them on the
 template instead and say which they are.
 """
+
 from __future__ import annotations
 
 import copy
 from typing import Any
-
 
 # Types moto knows but cannot create from our template: a RestApi's swagger Body is ignored, so
 # its Deployment fails with "The REST API doesn't contain any methods".
@@ -21,6 +21,7 @@ MOTO_INCOMPLETE = {"AWS::ApiGateway::RestApi"}
 
 def moto_supports(resource_type: str) -> bool:
     from moto.cloudformation.parsing import resource_class_from_type
+
     if resource_type in MOTO_INCOMPLETE:
         return False
     return resource_class_from_type(resource_type) is not None
@@ -29,6 +30,7 @@ def moto_supports(resource_type: str) -> bool:
 def _refs(node: Any) -> set[str]:
     """Logical ids a template fragment refers to (Ref, Fn::GetAtt, ${X} / ${X.Attr} in Fn::Sub)."""
     import re
+
     found: set[str] = set()
     if isinstance(node, dict):
         for key, value in node.items():
@@ -52,20 +54,26 @@ def _refs(node: Any) -> set[str]:
 
 def _substitute(node: Any, stand_ins: dict[str, dict[str, str]]) -> Any:
     import re
+
     if isinstance(node, dict):
         if set(node) == {"Ref"} and node["Ref"] in stand_ins:
             return stand_ins[node["Ref"]]["Ref"]
         if set(node) == {"Fn::GetAtt"}:
-            target, attr = (node["Fn::GetAtt"] if isinstance(node["Fn::GetAtt"], list)
-                            else node["Fn::GetAtt"].split(".", 1))
+            target, attr = (
+                node["Fn::GetAtt"]
+                if isinstance(node["Fn::GetAtt"], list)
+                else node["Fn::GetAtt"].split(".", 1)
+            )
             if target in stand_ins:
                 return stand_ins[target][attr]
         if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
+
             def repl(match):
                 target, _, attr = match.group(1).partition(".")
                 if target in stand_ins:
                     return stand_ins[target][attr or "Ref"]
                 return match.group(0)
+
             return {"Fn::Sub": re.sub(r"\$\{([^}!]+)\}", repl, node["Fn::Sub"])}
         return {key: _substitute(value, stand_ins) for key, value in node.items()}
     if isinstance(node, list):
@@ -73,14 +81,16 @@ def _substitute(node: Any, stand_ins: dict[str, dict[str, str]]) -> Any:
     return node
 
 
-def for_moto(template: dict[str, Any], stand_ins: dict[str, dict[str, str]] | None = None
-             ) -> tuple[dict[str, Any], dict[str, str]]:
+def for_moto(
+    template: dict[str, Any], stand_ins: dict[str, dict[str, str]] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """(template moto can deploy, {removed logical id: type})."""
     stand_ins = stand_ins or {}
     out = _substitute(copy.deepcopy(template), stand_ins)
     resources = out["Resources"]
-    removed = {lid: r["Type"] for lid, r in resources.items()
-               if lid in stand_ins or not moto_supports(r["Type"])}
+    removed = {
+        lid: r["Type"] for lid, r in resources.items() if lid in stand_ins or not moto_supports(r["Type"])
+    }
     changed = True
     while changed:  # drop whatever depends on a removed resource, transitively
         changed = False

@@ -1,4 +1,5 @@
 """What every ops command shares: exit codes, the operator's name, confirmation, ID checks."""
+
 from __future__ import annotations
 
 import getpass
@@ -29,6 +30,7 @@ def confirm(args, what: str) -> bool:
 def checked_id(raw: str | None) -> str | None:
     """The canonical ID number, or None after printing why it is not one."""
     from chalicelib import id_number
+
     value = (raw or "").strip().upper()
     if not id_number.is_valid(value):
         print(f"error: {raw!r} is not a valid 18-character citizen ID number", file=sys.stderr)
@@ -39,4 +41,5 @@ def checked_id(raw: str | None) -> str | None:
 def when(ts: int | None) -> str:
     """Unix seconds as China time, '-' for none."""
     from chalicelib import clock
+
     return datetime.fromtimestamp(ts, clock.CHINA_TZ).strftime("%Y-%m-%d %H:%M") if ts else "-"

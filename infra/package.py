@@ -11,6 +11,7 @@
 
     python -m infra.package --stage dev [--out out/dev]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,8 @@ class PackageError(RuntimeError):
 class Package:
     stage: str
     out_dir: Path
-    sam_template: Path       # chalice's output (Transform: AWS::Serverless-2016-10-31)
-    template: Path           # the same, translated to plain CloudFormation
+    sam_template: Path  # chalice's output (Transform: AWS::Serverless-2016-10-31)
+    template: Path  # the same, translated to plain CloudFormation
     zip_path: Path
     resources_template: Path  # the generated merge template
 
@@ -72,9 +73,11 @@ def _chalice_env() -> dict[str, str]:
 def _generate_resources(stage: str, work_dir: Path) -> Path:
     """Run the generator in a child process set to `stage`, so table names come from that stage
     however this process was configured."""
-    code = ("import sys; from pathlib import Path; from infra import stage_env; "
-            f"stage_env.apply({stage!r}); from infra import cfn_resources; "
-            f"cfn_resources.write({stage!r}, Path({str(work_dir)!r}))")
+    code = (
+        "import sys; from pathlib import Path; from infra import stage_env; "
+        f"stage_env.apply({stage!r}); from infra import cfn_resources; "
+        f"cfn_resources.write({stage!r}, Path({str(work_dir)!r}))"
+    )
     env = _chalice_env()
     for key in ("TABLE_PREFIX", "STAGE", "UPLOADS_BUCKET", "SITE_ORIGIN"):
         env.pop(key, None)
@@ -85,7 +88,10 @@ def _generate_resources(stage: str, work_dir: Path) -> Path:
 
 
 CODE_PARAMETERS = {
-    "CodeBucket": {"Type": "String", "Description": "S3 bucket holding deployment.zip (infra/deploy.py uploads it)"},
+    "CodeBucket": {
+        "Type": "String",
+        "Description": "S3 bucket holding deployment.zip (infra/deploy.py uploads it)",
+    },
     "CodeKey": {"Type": "String", "Description": "S3 key of deployment.zip"},
 }
 
@@ -119,8 +125,11 @@ def _lambda_python() -> str | None:
     candidates = [shutil.which(LAMBDA_RUNTIME)]
     candidates += sorted(str(p) for p in Path.home().glob(f".pyenv/versions/{version}*/bin/{LAMBDA_RUNTIME}"))
     for candidate in filter(None, candidates):
-        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True)
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
         if probe.returncode == 0 and probe.stdout.strip() == version:
             return candidate
     return None
@@ -142,9 +151,11 @@ def add_bytecode(zip_path: Path, log=print) -> int:
         infos = [i for i in original.infolist() if "__pycache__/" not in i.filename]
         for info in infos:
             original.extract(info, work)
-    subprocess.run([python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
-                    str(work)], capture_output=True, env={k: v for k, v in os.environ.items()
-                                                          if k != "PYTHONDONTWRITEBYTECODE"})
+    subprocess.run(
+        [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(work)],
+        capture_output=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    )
     added = 0
     rebuilt = zip_path.with_suffix(".tmp")
     with zipfile.ZipFile(zip_path) as original, zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as out:
@@ -165,7 +176,9 @@ def check_zip(zip_path: Path) -> list[str]:
     names = set(zipfile.ZipFile(zip_path).namelist())
     missing = [name for name in REQUIRED_IN_ZIP if name not in names]
     if missing:
-        raise PackageError(f"{zip_path} lacks {', '.join(missing)} (is vendor/functions a symlink to ../functions?)")
+        raise PackageError(
+            f"{zip_path} lacks {', '.join(missing)} (is vendor/functions a symlink to ../functions?)"
+        )
     return sorted(names)
 
 
@@ -175,6 +188,7 @@ def _one_build_at_a_time() -> Iterator[None]:
     two builds at once (dev and prod, or two test workers) would write that zip together and
     leave it corrupt. A lock file serialises them across processes."""
     import fcntl
+
     lock_path = ROOT / ".chalice" / "deployments" / ".build.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as handle:
@@ -187,23 +201,39 @@ def _one_build_at_a_time() -> Iterator[None]:
 
 def package(stage: str, out_dir: Path | None = None, log=print) -> Package:
     if stage not in DEPLOYABLE_STAGES:
-        raise PackageError(f"stage must be one of {', '.join(DEPLOYABLE_STAGES)} (the local stage is `make run`)")
+        raise PackageError(
+            f"stage must be one of {', '.join(DEPLOYABLE_STAGES)} (the local stage is `make run`)"
+        )
     out_dir = Path(out_dir or OUT / stage).resolve()
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     resources = _generate_resources(stage, out_dir.parent / f".resources-{stage}")
     log(f"resources template: {resources.relative_to(ROOT) if resources.is_relative_to(ROOT) else resources}")
-    chalice = [sys.executable, "-c",
-               "import sys; from chalice.config import Config; "
-               f"Config.lambda_python_version = property(lambda self: {LAMBDA_RUNTIME!r}); "
-               "from chalice.cli import main; sys.exit(main())"]
-    cmd = chalice + ["--project-dir", str(ROOT), "package", "--stage", stage,
-                     "--merge-template", str(resources), str(out_dir)]
-    log("$ chalice package --stage %s --merge-template %s %s" % (stage, resources.name, out_dir.name))
+    chalice = [
+        sys.executable,
+        "-c",
+        "import sys; from chalice.config import Config; "
+        f"Config.lambda_python_version = property(lambda self: {LAMBDA_RUNTIME!r}); "
+        "from chalice.cli import main; sys.exit(main())",
+    ]
+    cmd = [
+        *chalice,
+        "--project-dir",
+        str(ROOT),
+        "package",
+        "--stage",
+        stage,
+        "--merge-template",
+        str(resources),
+        str(out_dir),
+    ]
+    log(f"$ chalice package --stage {stage} --merge-template {resources.name} {out_dir.name}")
     # chalice imports app.py, which registers the routes of the stage it runs as.
     with _one_build_at_a_time():
-        done = subprocess.run(cmd, cwd=ROOT, env={**_chalice_env(), "STAGE": stage}, capture_output=True, text=True)
+        done = subprocess.run(
+            cmd, cwd=ROOT, env={**_chalice_env(), "STAGE": stage}, capture_output=True, text=True
+        )
     if done.returncode:
         raise PackageError(f"chalice package failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     if "Could not install dependencies" in done.stdout + done.stderr:
@@ -214,7 +244,9 @@ def package(stage: str, out_dir: Path | None = None, log=print) -> Package:
     shutil.copy(resources, out_dir / resources.name)
     sam = json.loads(sam_path.read_text(encoding="utf-8"))
     template_path = out_dir / "template.json"
-    template_path.write_text(json.dumps(translate_sam(sam), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    template_path.write_text(
+        json.dumps(translate_sam(sam), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return Package(stage, out_dir, sam_path, template_path, zip_path, out_dir / resources.name)
 
 
@@ -230,8 +262,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     size = result.zip_path.stat().st_size
     unzipped = sum(i.file_size for i in zipfile.ZipFile(result.zip_path).infolist())
-    print(f"packaged {args.stage}: {result.template} ({len(result.load_template()['Resources'])} resources), "
-          f"{result.zip_path} ({size / 1e6:.1f} MB zipped, {unzipped / 1e6:.1f} MB unzipped)")
+    print(
+        f"packaged {args.stage}: {result.template} ({len(result.load_template()['Resources'])} resources), "
+        f"{result.zip_path} ({size / 1e6:.1f} MB zipped, {unzipped / 1e6:.1f} MB unzipped)"
+    )
     return 0
 
 

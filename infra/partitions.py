@@ -2,6 +2,7 @@
 `amazonaws.com.cn` endpoints and no CloudFront origin access control, CloudFront Functions,
 Lambda@Edge, SES or SNS SMS. Templates use `${AWS::Partition}` / `${AWS::URLSuffix}` wherever they
 can; this module answers what must be known when the template is generated."""
+
 from __future__ import annotations
 
 import json

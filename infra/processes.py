@@ -1,4 +1,5 @@
 """Child processes of the local stack (DynamoDB Local, moto S3, bank simulator)."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,13 @@ class LocalServer:
     error: type[Exception] = RuntimeError
     label = "the server"
 
-    def __init__(self, port: int = 0, data_dir: str | os.PathLike | None = None,
-                 host: str = "127.0.0.1", log_path: str | os.PathLike | None = None):
+    def __init__(
+        self,
+        port: int = 0,
+        data_dir: str | os.PathLike | None = None,
+        host: str = "127.0.0.1",
+        log_path: str | os.PathLike | None = None,
+    ):
         self.host = host
         self.requested_port = port
         self.port: int | None = None
@@ -63,7 +69,7 @@ class LocalServer:
         if self.log_path is None:
             return subprocess.DEVNULL
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 (lives as long as the child; closed in stop)
         return self._log
 
     def stop(self) -> None:

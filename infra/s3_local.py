@@ -11,6 +11,7 @@ is paused during a replay, so the file does not grow with replays.
     with S3Local() as s3:                             # in memory (tests)
         ...
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .ddb_local import free_port
 from . import processes
+from .ddb_local import free_port
 
 RECORDING_NAME = "s3-recording.jsonl"
 START_TIMEOUT_S = 30.0
@@ -40,7 +41,7 @@ class S3Local(processes.LocalServer):
     def recording(self) -> Path | None:
         return self.data_dir / RECORDING_NAME if self.data_dir is not None else None
 
-    def _start_once(self) -> "S3Local":
+    def _start_once(self) -> S3Local:
         if self.process is not None:
             return self
         self.port = self.requested_port or free_port(self.host)
@@ -53,8 +54,12 @@ class S3Local(processes.LocalServer):
         out = self._output()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
-            env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             self._wait_until_ready()
             if self.recording is not None and self.recording.stat().st_size:
@@ -77,9 +82,9 @@ class S3Local(processes.LocalServer):
         raise S3LocalError(f"moto server did not listen on {self.endpoint} within {START_TIMEOUT_S:.0f} s")
 
     def _replay(self) -> None:
-        request = urllib.request.Request(f"{self.endpoint}/moto-api/recorder/replay-recording",
-                                         data=b"", method="POST")
+        request = urllib.request.Request(
+            f"{self.endpoint}/moto-api/recorder/replay-recording", data=b"", method="POST"
+        )
         with urllib.request.urlopen(request, timeout=120) as response:
             if response.status != 200:
                 raise S3LocalError(f"replaying {self.recording} failed: HTTP {response.status}")
-

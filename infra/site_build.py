@@ -7,6 +7,7 @@ copies, and are themselves served `no-cache`, so a deploy is visible at once whi
 fetched only when they change. The original names stay available (`no-cache`) for anything that
 builds a path at run time.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,20 +20,31 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "static_site"
 
 CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8", ".json": "application/json",
-    ".webmanifest": "application/manifest+json", ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".gif": "image/gif", ".ico": "image/x-icon", ".webp": "image/webp",
-    ".woff2": "font/woff2", ".woff": "font/woff", ".pdf": "application/pdf", ".xml": "application/xml",
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".ico": "image/x-icon",
+    ".webp": "image/webp",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".pdf": "application/pdf",
+    ".xml": "application/xml",
 }
 FINGERPRINTED = {".css", ".js", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".woff2", ".woff"}
 NO_CACHE = "no-cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
 SKIP = {".DS_Store", "Thumbs.db"}
 
-_ATTR = re.compile(r'''(?P<attr>\b(?:src|href))=(?P<q>["'])(?P<url>[^"'#?]+)(?P<rest>[^"']*)(?P=q)''')
-_CSS_URL = re.compile(r'''url\((?P<q>["']?)(?P<url>[^"')#?]+)(?P<rest>[^"')]*)(?P=q)\)''')
+_ATTR = re.compile(r"""(?P<attr>\b(?:src|href))=(?P<q>["'])(?P<url>[^"'#?]+)(?P<rest>[^"']*)(?P=q)""")
+_CSS_URL = re.compile(r"""url\((?P<q>["']?)(?P<url>[^"')#?]+)(?P<rest>[^"')]*)(?P=q)\)""")
 
 
 @dataclass(frozen=True)
@@ -67,16 +79,23 @@ def _rewrite(text: str, key: str, pattern: re.Pattern, mapping: dict[str, str]) 
         if target not in mapping:
             return match.group(0)
         url = match.group("url")
-        new = "/" + mapping[target] if url.startswith("/") else posixpath.relpath(
-            mapping[target], posixpath.dirname(key) or ".")
+        new = (
+            "/" + mapping[target]
+            if url.startswith("/")
+            else posixpath.relpath(mapping[target], posixpath.dirname(key) or ".")
+        )
         return match.group(0).replace(url, new, 1)
+
     return pattern.sub(repl, text)
 
 
 def build(site_dir: Path = SITE_DIR) -> list[SiteObject]:
     """Every object to upload, HTML rewritten to fingerprinted assets."""
-    files = {p.relative_to(site_dir).as_posix(): p.read_bytes() for p in sorted(site_dir.rglob("*"))
-             if p.is_file() and p.name not in SKIP}
+    files = {
+        p.relative_to(site_dir).as_posix(): p.read_bytes()
+        for p in sorted(site_dir.rglob("*"))
+        if p.is_file() and p.name not in SKIP
+    }
     mapping: dict[str, str] = {}
     objects: list[SiteObject] = []
     # Assets other than CSS first (their names go into CSS), then CSS, then HTML.
@@ -97,7 +116,12 @@ def build(site_dir: Path = SITE_DIR) -> list[SiteObject]:
 def upload(s3, bucket: str, objects: list[SiteObject], log=print) -> int:
     """Put every object with its content type and cache header; return how many."""
     for obj in objects:
-        s3.put_object(Bucket=bucket, Key=obj.key, Body=obj.body, ContentType=obj.content_type,
-                      CacheControl=obj.cache_control)
+        s3.put_object(
+            Bucket=bucket,
+            Key=obj.key,
+            Body=obj.body,
+            ContentType=obj.content_type,
+            CacheControl=obj.cache_control,
+        )
     log(f"uploaded {len(objects)} site objects to s3://{bucket}/")
     return len(objects)

@@ -13,6 +13,7 @@ E.164. Answers in Tencent's shape: `{"Response": {"SendStatusSet": [...], "Reque
 `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`. Accepted messages are kept in
 `.sent` (and at `GET /_sim/sent`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,10 @@ ALGORITHM = "TC3-HMAC-SHA256"
 SERVICE = "sms"
 VERSION = "2021-01-11"
 MAX_CLOCK_SKEW_S = 300
-AUTH_PATTERN = re.compile(r"^TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/([a-z]+)/tc3_request, "
-                          r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$")
+AUTH_PATTERN = re.compile(
+    r"^TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/([a-z]+)/tc3_request, "
+    r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$"
+)
 MAINLAND_MOBILE = re.compile(r"^\+861[3-9]\d{9}$")
 
 
@@ -55,6 +58,7 @@ def tc3_signature(secret_key: str, date: str, service: str, string_to_sign: str)
 @dataclass
 class SmsAccount:
     """What the simulated Tencent account has: API keys, an SMS app, approved signature and templates."""
+
     secret_id: str
     secret_key: str
     app_id: str = "1400000001"
@@ -71,7 +75,9 @@ class SmsSimulator:
         self._server: ThreadingHTTPServer | None = None
 
     # -- checks ----------------------------------------------------------------------------
-    def verify(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    def verify(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> dict[str, Any]:
         match = AUTH_PATTERN.match(headers.get("authorization", ""))
         if not match:
             raise SmsError("AuthFailure.InvalidAuthorization", "Authorization header is not TC3-HMAC-SHA256")
@@ -94,10 +100,17 @@ class SmsSimulator:
         if headers.get("x-tc-content-sha256") == "UNSIGNED-PAYLOAD":
             raise SmsError("AuthFailure.InvalidAuthorization", "unsigned payloads are not accepted")
         canonical_headers = "".join(f"{name}:{headers.get(name, '').strip()}\n" for name in names)
-        canonical_request = "\n".join([method, path, query, canonical_headers, signed_headers,
-                                       hashlib.sha256(body).hexdigest()])
-        string_to_sign = "\n".join([ALGORITHM, str(timestamp), f"{date}/{service}/tc3_request",
-                                    hashlib.sha256(canonical_request.encode("utf-8")).hexdigest()])
+        canonical_request = "\n".join(
+            [method, path, query, canonical_headers, signed_headers, hashlib.sha256(body).hexdigest()]
+        )
+        string_to_sign = "\n".join(
+            [
+                ALGORITHM,
+                str(timestamp),
+                f"{date}/{service}/tc3_request",
+                hashlib.sha256(canonical_request.encode("utf-8")).hexdigest(),
+            ]
+        )
         expected = tc3_signature(self.account.secret_key, date, service, string_to_sign)
         if not hmac.compare_digest(expected, signature):
             raise SmsError("AuthFailure.SignatureFailure", "signature does not match")
@@ -119,17 +132,38 @@ class SmsSimulator:
             raise SmsError("FailedOperation.TemplateIncorrectOrUnapproved", "template not approved")
         values = params.get("TemplateParamSet") or []
         if len(values) != self.account.templates[template]:
-            raise SmsError("InvalidParameterValue.TemplateParameterFormatError", "wrong number of template parameters")
+            raise SmsError(
+                "InvalidParameterValue.TemplateParameterFormatError", "wrong number of template parameters"
+            )
         phones = params.get("PhoneNumberSet") or []
         if not phones or any(not MAINLAND_MOBILE.match(p) for p in phones):
-            raise SmsError("InvalidParameterValue.IncorrectPhoneNumber", "phone numbers must be +86 mainland mobiles")
+            raise SmsError(
+                "InvalidParameterValue.IncorrectPhoneNumber", "phone numbers must be +86 mainland mobiles"
+            )
         statuses = []
         for phone in phones:
             serial = uuid.uuid4().hex
-            self.sent.append({"phone": phone, "template_id": template, "params": list(values),
-                              "sign_name": params["SignName"], "region": region, "serial_no": serial})
-            statuses.append({"SerialNo": serial, "PhoneNumber": phone, "Fee": 1, "SessionContext": "",
-                             "Code": "Ok", "Message": "send success", "IsoCode": "CN"})
+            self.sent.append(
+                {
+                    "phone": phone,
+                    "template_id": template,
+                    "params": list(values),
+                    "sign_name": params["SignName"],
+                    "region": region,
+                    "serial_no": serial,
+                }
+            )
+            statuses.append(
+                {
+                    "SerialNo": serial,
+                    "PhoneNumber": phone,
+                    "Fee": 1,
+                    "SessionContext": "",
+                    "Code": "Ok",
+                    "Message": "send success",
+                    "IsoCode": "CN",
+                }
+            )
         return statuses
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
@@ -140,7 +174,9 @@ class SmsSimulator:
             statuses = self.send_sms(params, headers.get("x-tc-region", ""))
         except SmsError as exc:
             self.rejected.append(exc.code)
-            return {"Response": {"Error": {"Code": exc.code, "Message": exc.message}, "RequestId": request_id}}
+            return {
+                "Response": {"Error": {"Code": exc.code, "Message": exc.message}, "RequestId": request_id}
+            }
         return {"Response": {"SendStatusSet": statuses, "RequestId": request_id}}
 
     # -- HTTP ------------------------------------------------------------------------------
@@ -154,8 +190,11 @@ class SmsSimulator:
                 self._answer(simulator.handle("POST", self.path, headers, raw))
 
             def do_GET(self):
-                self._answer({"sent": simulator.sent} if self.path == "/_sim/sent" else
-                             {"Response": {"Error": {"Code": "InvalidAction", "Message": "POST only"}}})
+                self._answer(
+                    {"sent": simulator.sent}
+                    if self.path == "/_sim/sent"
+                    else {"Response": {"Error": {"Code": "InvalidAction", "Message": "POST only"}}}
+                )
 
             def _answer(self, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
@@ -180,7 +219,9 @@ class SmsSimulator:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.sms_simulator", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.sms_simulator", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--secret-id", required=True)
     parser.add_argument("--secret-key", required=True)

@@ -3,6 +3,7 @@
 Stage variables come from `.chalice/config.json`. The local stage also needs the endpoints of
 the running local stack, which it records in `.local/stack.json` when it starts.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,9 +1,11 @@
 """Shared fixtures: moto-backed tables built once per session, items cleared per test,
 a Chalice test client, and helpers to sign a demo resident in."""
+
 from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -13,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # The stage environment must be in place before chalicelib's models are imported.
-_LOCAL_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["local"]["environment_variables"]
+_LOCAL_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["local"][
+    "environment_variables"
+]
 for _key, _value in _LOCAL_ENV.items():
     os.environ.setdefault(_key, _value)
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -51,9 +55,11 @@ def pytest_collection_modifyitems(config, items):
 def aws():
     """moto for the whole session; tables created once."""
     from moto import mock_aws
+
     with mock_aws():
         from chalicelib import storage
         from chalicelib.models.registry import create_missing_tables
+
         storage.client.cache_clear()
         create_missing_tables()
         storage.ensure_bucket()
@@ -62,6 +68,7 @@ def aws():
 
 def clear_tables() -> None:
     from chalicelib.models.registry import ALL_MODELS
+
     for model in ALL_MODELS:
         with model.batch_write() as batch:
             for item in model.scan():
@@ -71,6 +78,7 @@ def clear_tables() -> None:
 @pytest.fixture
 def tables(aws):
     from chalicelib import clock
+
     clear_tables()
     clock.reset()
     yield
@@ -84,8 +92,42 @@ def frozen_clock():
     `frozen_clock.shift(seconds)` or `clock.travel(seconds)`. Use it whenever a test compares
     times: with a running clock, a second may turn between the two readings."""
     import time_machine
+
     with time_machine.travel(float(int(time.time())), tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def serial_moto():
+    """moto applies a TransactWriteItems without isolation from other threads; DynamoDB
+    serialises them. Run moto's calls one at a time so parallel tests see DynamoDB's semantics
+    (every thread still reads before it writes, so only conditional writes keep them apart)."""
+    from unittest import mock
+
+    import botocore.client
+
+    lock = threading.RLock()
+    real = botocore.client.BaseClient._make_api_call
+
+    def serialised(self, operation, params):
+        with lock:
+            return real(self, operation, params)
+
+    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", serialised):
+        yield
+
+
+@pytest.fixture
+def fixed_time(tables):
+    """chalicelib's clock at tests.helpers.FIXED_NOW (2026-11-15 10:00 China time), the payment tests'
+    instant; modules with an instant of their own define their own `fixed_time`."""
+    from chalicelib import clock
+
+    from .helpers import freeze_at
+
+    freeze_at()
+    yield
+    clock.reset()
 
 
 @pytest.fixture
@@ -93,6 +135,7 @@ def client(tables):
     from chalice.test import Client
 
     import app as app_module
+
     with Client(app_module.app, stage_name="local", project_dir=str(ROOT)) as c:
         yield c
 
@@ -105,4 +148,5 @@ def load_fixture(name: str):
 def packaged(tmp_path_factory):
     """`chalice package` of the dev stage, once per test session (infra/package.py)."""
     from infra.package import package
+
     return package("dev", tmp_path_factory.mktemp("package") / "dev", log=lambda *_: None)

@@ -1,8 +1,11 @@
 """Test helpers: demo accounts, captcha answers, signing in through the API."""
+
 from __future__ import annotations
 
 import json
 import re
+import time
+from datetime import datetime
 
 from chalicelib import clock
 from chalicelib.models.accounts import Account
@@ -12,17 +15,31 @@ XHR = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"}
 ZHANG = "371402198503142314"
 ZHANG_PHONE = "13800001111"
 GOOD_PASSWORD = "Shebao2026go"
+# the payment tests' instant: contribution window 2025-11 … 2026-11
+FIXED_NOW = datetime(2026, 11, 15, 10, 0, tzinfo=clock.CHINA_TZ)
 
 _HASH_CACHE: dict[str, str] = {}
 
 
-def make_account(id_number: str = ZHANG, password: str = passwords.INITIAL_PASSWORD,
-                 state: str = "INITIAL", phone: str | None = ZHANG_PHONE, name: str = "张伟",
-                 **extra) -> Account:
+def make_account(
+    id_number: str = ZHANG,
+    password: str = passwords.INITIAL_PASSWORD,
+    state: str = "INITIAL",
+    phone: str | None = ZHANG_PHONE,
+    name: str = "张伟",
+    **extra,
+) -> Account:
     if password not in _HASH_CACHE:
         _HASH_CACHE[password] = passwords.hash_password(password)
-    account = Account(id_number=id_number, name=name, phone=phone, password_hash=_HASH_CACHE[password],
-                      password_state=state, created_at=int(clock.now()), **extra)
+    account = Account(
+        id_number=id_number,
+        name=name,
+        phone=phone,
+        password_hash=_HASH_CACHE[password],
+        password_state=state,
+        created_at=int(clock.now()),
+        **extra,
+    )
     account.save()
     return account
 
@@ -55,8 +72,11 @@ def cookie_from(response) -> str:
 
 def login(client, id_number: str = ZHANG, password: str = GOOD_PASSWORD):
     captcha_id, answer = captcha(client)
-    return post(client, "/api/auth/login", {"id_number": id_number, "password": password,
-                                            "captcha_id": captcha_id, "captcha_answer": answer})
+    return post(
+        client,
+        "/api/auth/login",
+        {"id_number": id_number, "password": password, "captcha_id": captcha_id, "captcha_answer": answer},
+    )
 
 
 def signed_in(client, id_number: str = ZHANG, password: str = GOOD_PASSWORD) -> str:
@@ -68,4 +88,12 @@ def signed_in(client, id_number: str = ZHANG, password: str = GOOD_PASSWORD) -> 
 
 
 def last_code(client, address: str) -> str:
-    return get(client, f"/api/dev/outbox?{'email' if '@' in address else 'phone'}={address}").json_body["messages"][0]["code"]
+    return get(client, f"/api/dev/outbox?{'email' if '@' in address else 'phone'}={address}").json_body[
+        "messages"
+    ][0]["code"]
+
+
+def freeze_at(moment: datetime = FIXED_NOW) -> None:
+    """Put chalicelib's clock at `moment` (tests travel from there)."""
+    clock.reset()
+    clock.travel(moment.timestamp() - time.time())

@@ -1,4 +1,5 @@
 """Sign-in, activation, session and logout through the API (moto)."""
+
 from __future__ import annotations
 
 from chalicelib import clock, settings
@@ -6,8 +7,19 @@ from chalicelib.models.accounts import Account
 from chalicelib.models.audit import AuditEvent
 from chalicelib.models.sessions import Session
 
-from .helpers import (GOOD_PASSWORD, ZHANG, ZHANG_PHONE, captcha, cookie_from, get, last_code, login,
-                      make_account, post, signed_in)
+from .helpers import (
+    GOOD_PASSWORD,
+    ZHANG,
+    ZHANG_PHONE,
+    captcha,
+    cookie_from,
+    get,
+    last_code,
+    login,
+    make_account,
+    post,
+    signed_in,
+)
 
 
 def test_initial_password_requires_activation_and_gives_no_session(client):
@@ -24,8 +36,11 @@ def test_activation_sets_password_and_signs_in(client):
     make_account()
     token = login(client, password="888888").json_body["activation_token"]
     code = last_code(client, ZHANG_PHONE)
-    response = post(client, "/api/auth/activate", {"activation_token": token, "sms_code": code,
-                                                   "new_password": GOOD_PASSWORD})
+    response = post(
+        client,
+        "/api/auth/activate",
+        {"activation_token": token, "sms_code": code, "new_password": GOOD_PASSWORD},
+    )
     assert response.status_code == 200, response.json_body
     me = get(client, "/api/me", cookie=cookie_from(response))
     assert me.status_code == 200
@@ -49,8 +64,9 @@ def test_activation_refuses_initial_password_as_new(client):
     make_account()
     token = login(client, password="888888").json_body["activation_token"]
     code = last_code(client, ZHANG_PHONE)
-    response = post(client, "/api/auth/activate", {"activation_token": token, "sms_code": code,
-                                                   "new_password": "888888"})
+    response = post(
+        client, "/api/auth/activate", {"activation_token": token, "sms_code": code, "new_password": "888888"}
+    )
     assert response.status_code == 400
     assert response.json_body["error"]["field"] == "new_password"
     assert Account.get(ZHANG).password_state == "INITIAL"
@@ -59,8 +75,11 @@ def test_activation_refuses_initial_password_as_new(client):
 def test_wrong_sms_code_keeps_initial_state(client):
     make_account()
     token = login(client, password="888888").json_body["activation_token"]
-    response = post(client, "/api/auth/activate", {"activation_token": token, "sms_code": "000000x",
-                                                   "new_password": GOOD_PASSWORD})
+    response = post(
+        client,
+        "/api/auth/activate",
+        {"activation_token": token, "sms_code": "000000x", "new_password": GOOD_PASSWORD},
+    )
     assert response.status_code == 400
     assert response.json_body["error"]["code"] == "code_wrong"
     assert Account.get(ZHANG).password_state == "INITIAL"
@@ -79,13 +98,24 @@ def test_captcha_is_single_use(client):
 def test_captcha_is_case_insensitive_and_expires(client):
     make_account(password=GOOD_PASSWORD, state="SET")
     captcha_id, answer = captcha(client)
-    ok = post(client, "/api/auth/login", {"id_number": ZHANG, "password": GOOD_PASSWORD,
-                                          "captcha_id": captcha_id, "captcha_answer": answer.lower()})
+    ok = post(
+        client,
+        "/api/auth/login",
+        {
+            "id_number": ZHANG,
+            "password": GOOD_PASSWORD,
+            "captcha_id": captcha_id,
+            "captcha_answer": answer.lower(),
+        },
+    )
     assert ok.status_code == 200
     captcha_id, answer = captcha(client)
     clock.travel(5 * 60 + 1)
-    late = post(client, "/api/auth/login", {"id_number": ZHANG, "password": GOOD_PASSWORD,
-                                            "captcha_id": captcha_id, "captcha_answer": answer})
+    late = post(
+        client,
+        "/api/auth/login",
+        {"id_number": ZHANG, "password": GOOD_PASSWORD, "captcha_id": captcha_id, "captcha_answer": answer},
+    )
     assert late.json_body["error"]["code"] == "captcha_expired"
 
 
@@ -93,11 +123,17 @@ def test_wrong_captcha_gives_clear_message(client):
     make_account(password=GOOD_PASSWORD, state="SET")
     captcha_id, answer = captcha(client)
     wrong = "ZZZZ" if answer != "ZZZZ" else "YYYY"
-    response = post(client, "/api/auth/login", {"id_number": ZHANG, "password": GOOD_PASSWORD,
-                                                "captcha_id": captcha_id, "captcha_answer": wrong})
+    response = post(
+        client,
+        "/api/auth/login",
+        {"id_number": ZHANG, "password": GOOD_PASSWORD, "captcha_id": captcha_id, "captcha_answer": wrong},
+    )
     assert response.status_code == 400
-    assert response.json_body["error"] == {"code": "captcha_wrong", "field": "captcha_answer",
-                                           "message": response.json_body["error"]["message"]}
+    assert response.json_body["error"] == {
+        "code": "captcha_wrong",
+        "field": "captcha_answer",
+        "message": response.json_body["error"]["message"],
+    }
     assert "验证码" in response.json_body["error"]["message"]
 
 
@@ -137,6 +173,7 @@ def test_unknown_wrong_and_locked_get_the_same_status_and_body(client):
 
 def test_one_address_gets_429_after_its_sign_in_attempts_per_hour(client, monkeypatch):
     from chalicelib.security import limits
+
     monkeypatch.setitem(limits.data(), "sign_in_per_source", {"window_s": 3600, "limit": 3})
     clock.travel(3600 - clock.now() % 3600 + 1)  # the start of a fresh window
     answers = [login(client, id_number="371403195501011110", password="Whatever123") for _ in range(4)]
@@ -147,8 +184,16 @@ def test_one_address_gets_429_after_its_sign_in_attempts_per_hour(client, monkey
 
 def test_bad_checksum_is_rejected_before_anything_is_written(client):
     captcha_id, answer = captcha(client)
-    response = post(client, "/api/auth/login", {"id_number": "371402198503142315", "password": "x",
-                                                "captcha_id": captcha_id, "captcha_answer": answer})
+    response = post(
+        client,
+        "/api/auth/login",
+        {
+            "id_number": "371402198503142315",
+            "password": "x",
+            "captcha_id": captcha_id,
+            "captcha_answer": answer,
+        },
+    )
     assert response.status_code == 400
     assert response.json_body["error"]["code"] == "invalid_id_number"
     assert AuditEvent.count() == 0
@@ -229,8 +274,12 @@ def test_audit_records_sign_in_without_secrets(client):
 
 def test_me_never_returns_a_full_id_number_or_phone(client):
     from .helpers import make_account
-    make_account(password=GOOD_PASSWORD, state="SET",
-                 profile={"gender": "男", "social_security_no": ZHANG, "address": "德州市"})
+
+    make_account(
+        password=GOOD_PASSWORD,
+        state="SET",
+        profile={"gender": "男", "social_security_no": ZHANG, "address": "德州市"},
+    )
     cookie = cookie_from(login(client))
     body = get(client, "/api/me", cookie).json_body
     assert ZHANG not in str(body) and ZHANG_PHONE not in str(body)

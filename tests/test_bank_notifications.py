@@ -1,4 +1,5 @@
 """POST /api/banks/{bank_code}/notifications (PRODUCT.md section 5) through the Chalice client on moto."""
+
 from __future__ import annotations
 
 import json
@@ -18,15 +19,29 @@ from chalicelib.models.orders import PaymentOrder
 from chalicelib.models.tasks import PendingTask
 from chalicelib.services import bank_notifications, banks, payment_expiry
 
-from .test_payments_service import (WANG, bank_sign, fixed_time, notification, order_at_bank,  # noqa: F401
-                                    serial_moto, status_of)
+from .test_payments_service import (
+    WANG,
+    bank_sign,
+    notification,
+    order_at_bank,
+    status_of,
+)
 
 
-def deliver(client, bank: str, body: bytes, timestamp: int | None = None, secret: bytes | None = None,
-            signature: str | None = None):
+def deliver(
+    client,
+    bank: str,
+    body: bytes,
+    timestamp: int | None = None,
+    secret: bytes | None = None,
+    signature: str | None = None,
+):
     ts = str(int(clock.now()) if timestamp is None else timestamp)
-    headers = {"Content-Type": "application/json", "X-Bank-Timestamp": ts,
-               "X-Bank-Signature": signature or bank_sign(bank, ts, body, secret)}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Bank-Timestamp": ts,
+        "X-Bank-Signature": signature or bank_sign(bank, ts, body, secret),
+    }
     return client.http.post(f"/api/banks/{bank}/notifications", headers=headers, body=body)
 
 
@@ -58,8 +73,11 @@ def test_tampered_body_is_refused(client, awaiting):
     ts = str(int(clock.now()))
     signature = bank_sign("ccb", ts, body)
     tampered = body.replace(b'"SUCCESS"', b'"FAILED"')
-    response = client.http.post("/api/banks/ccb/notifications", body=tampered, headers={
-        "Content-Type": "application/json", "X-Bank-Timestamp": ts, "X-Bank-Signature": signature})
+    response = client.http.post(
+        "/api/banks/ccb/notifications",
+        body=tampered,
+        headers={"Content-Type": "application/json", "X-Bank-Timestamp": ts, "X-Bank-Signature": signature},
+    )
     assert response.status_code == 401
     assert status_of(awaiting["order_no"]) == "AWAITING_PAYMENT" and BankEvent.count() == 0
 
@@ -79,8 +97,11 @@ def test_timestamps_more_than_300_seconds_from_now_are_refused(client, awaiting,
 
 
 def test_missing_signature_headers_are_refused(client, awaiting):
-    response = client.http.post("/api/banks/ccb/notifications", body=notification(awaiting),
-                                headers={"Content-Type": "application/json"})
+    response = client.http.post(
+        "/api/banks/ccb/notifications",
+        body=notification(awaiting),
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 401
 
 
@@ -155,11 +176,18 @@ def test_unknown_bank_is_404(client, awaiting):
     assert deliver(client, "boc", notification(awaiting), secret=b"x").status_code == 404
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1,2]", b'{"event_id":"e"}',
-                                  b'{"event_id":"e","order_no":"P1","bank_txn_id":"t","amount_fen":"100",'
-                                  b'"currency":"CNY","status":"SUCCESS","paid_at":"x"}',
-                                  b'{"event_id":"e","order_no":"P1","bank_txn_id":"t","amount_fen":100,'
-                                  b'"currency":"CNY","status":"PAID","paid_at":"x"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1,2]",
+        b'{"event_id":"e"}',
+        b'{"event_id":"e","order_no":"P1","bank_txn_id":"t","amount_fen":"100",'
+        b'"currency":"CNY","status":"SUCCESS","paid_at":"x"}',
+        b'{"event_id":"e","order_no":"P1","bank_txn_id":"t","amount_fen":100,'
+        b'"currency":"CNY","status":"PAID","paid_at":"x"}',
+    ],
+)
 def test_signed_but_malformed_notifications_are_400(client, awaiting, body):
     response = deliver(client, "ccb", body)
     assert response.status_code == 400
@@ -179,9 +207,13 @@ def _failing_transactions(error: Exception):
     return mock.patch.object(client, "_make_api_call", side_effect=call)
 
 
-@pytest.mark.parametrize("error", [
-    ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactWriteItems"),
-    EndpointConnectionError(endpoint_url="https://dynamodb.example")])
+@pytest.mark.parametrize(
+    "error",
+    [
+        ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactWriteItems"),
+        EndpointConnectionError(endpoint_url="https://dynamodb.example"),
+    ],
+)
 def test_storage_failure_is_503_with_nothing_written_and_the_retry_succeeds(client, awaiting, error):
     body = notification(awaiting)
     with _failing_transactions(error):
@@ -207,14 +239,17 @@ def test_other_stages_read_bank_secrets_from_secrets_manager_once_per_process(ta
 
     from chalicelib import secrets_store
     from chalicelib.services import banks
+
     boto3.client("secretsmanager", region_name="us-east-1").create_secret(
-        Name="sbp/dev/bank-secret-ccb", SecretString="dev-secret-ccb")
+        Name="sbp/dev/bank-secret-ccb", SecretString="dev-secret-ccb"
+    )
     monkeypatch.setenv("STAGE", "dev")
     secrets_store.clear_cache()
     try:
         assert banks.secret("ccb") == b"dev-secret-ccb"
         boto3.client("secretsmanager", region_name="us-east-1").put_secret_value(
-            SecretId="sbp/dev/bank-secret-ccb", SecretString="rotated")
+            SecretId="sbp/dev/bank-secret-ccb", SecretString="rotated"
+        )
         assert banks.secret("ccb") == b"dev-secret-ccb"  # cached for the life of the process
     finally:
         secrets_store.clear_cache()

@@ -1,6 +1,7 @@
 """The bank simulator as a separate HTTP party: checkout, signed notifications with retries until
 acked, the signed status query and the daily statement — against the API served over HTTP
 (infra.gateway on moto). Real clock here: the simulator signs with the wall-clock time."""
+
 from __future__ import annotations
 
 import csv
@@ -39,17 +40,22 @@ def wait_for(predicate, what: str):
 def stack(tables, tmp_path, monkeypatch):
     import app as app_module
     from infra.gateway import Gateway
-    with Gateway(app_module.app) as gateway:
-        with Simulator(gateway.url, tmp_path / "statements", retry_scale=0.002) as sim:
-            monkeypatch.setenv("BANK_BASE_URL", sim.url + "/{code}")
-            monkeypatch.setenv("SITE_ORIGIN", gateway.url)
-            yield gateway, sim, tmp_path / "statements"
+
+    with (
+        Gateway(app_module.app) as gateway,
+        Simulator(gateway.url, tmp_path / "statements", retry_scale=0.002) as sim,
+    ):
+        monkeypatch.setenv("BANK_BASE_URL", sim.url + "/{code}")
+        monkeypatch.setenv("SITE_ORIGIN", gateway.url)
+        yield gateway, sim, tmp_path / "statements"
 
 
 def open_order(bank: str = "ccb", months=("202611",)) -> dict:
     window = payment_dues.payable_window()
     chosen = [window[-1]] if months == ("202611",) else list(months)
-    order = payment_orders.create_order(me(), "flexible_pension", chosen, policy.base_band(chosen[0][:4])[0], None)
+    order = payment_orders.create_order(
+        me(), "flexible_pension", chosen, policy.base_band(chosen[0][:4])[0], None
+    )
     payment_orders.confirm(me(), order["order_no"], None)
     return payment_orders.pay(me(), order["order_no"], bank, None)
 
@@ -60,33 +66,36 @@ def checkout(url: str, action: str) -> http.client.HTTPResponse:
     form = dict(re.findall(r'name="(order_no|token)" value="([^"]+)"', page))
     parts = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    conn.request("POST", parts.path + "/" + action, body=urllib.parse.urlencode(form),
-                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    conn.request(
+        "POST",
+        parts.path + "/" + action,
+        body=urllib.parse.urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     return conn.getresponse()
 
 
 def test_checkout_pay_notifies_the_portal_and_redirects_back(stack):
-    gateway, sim, statements = stack
+    gateway, _, statements = stack
     order = open_order("ccb")
     response = checkout(order["redirect_url"], "pay")
     assert response.status == 303
     assert response.getheader("Location") == f"{gateway.url}/pay/order.html?no={order['order_no']}"
     wait_for(lambda: PaymentOrder.get(order["order_no"], consistent_read=True).status == "PAID", "PAID")
     rows = list(csv.DictReader(next(statements.glob("ccb-*.csv")).open(encoding="utf-8")))
-    assert [(r["order_no"], r["status"], int(r["amount_fen"])) for r in rows] == \
-        [(order["order_no"], "SUCCESS", order["total_fen"])]
+    assert [(r["order_no"], r["status"], int(r["amount_fen"])) for r in rows] == [
+        (order["order_no"], "SUCCESS", order["total_fen"])
+    ]
     assert rows[0]["bank_txn_id"] == PaymentOrder.get(order["order_no"]).bank_txn_id
 
 
 def test_checkout_fail_marks_the_order_failed(stack):
-    gateway, sim, statements = stack
     order = open_order("icbc")
     assert checkout(order["redirect_url"], "fail").status == 303
     wait_for(lambda: PaymentOrder.get(order["order_no"], consistent_read=True).status == "FAILED", "FAILED")
 
 
 def test_checkout_link_not_signed_by_the_portal_is_refused(stack):
-    gateway, sim, statements = stack
     order = open_order("abc")
     forged = order["redirect_url"].replace(f"amount_fen={order['total_fen']}", "amount_fen=1")
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -95,7 +104,7 @@ def test_checkout_link_not_signed_by_the_portal_is_refused(stack):
 
 
 def test_notifications_are_retried_until_acknowledged(stack, monkeypatch):
-    gateway, sim, statements = stack
+    _, sim, _ = stack
     order = open_order("ccb")
     failures = {"left": 2}
     real = payment_settlement.apply_bank_result
@@ -109,13 +118,15 @@ def test_notifications_are_retried_until_acknowledged(stack, monkeypatch):
     monkeypatch.setattr(payment_settlement, "apply_bank_result", flaky)
     checkout(order["redirect_url"], "pay")
     wait_for(lambda: PaymentOrder.get(order["order_no"], consistent_read=True).status == "PAID", "PAID")
-    deliveries = wait_for(lambda: [d for d in sim.bank.state()["deliveries"] if d["http_status"] == 200], "ack")
+    deliveries = wait_for(
+        lambda: [d for d in sim.bank.state()["deliveries"] if d["http_status"] == 200], "ack"
+    )
     statuses = [d["http_status"] for d in sim.bank.state()["deliveries"]]
     assert statuses == [503, 503, 200] and deliveries[0]["attempt"] == 3
 
 
 def test_portal_asks_the_bank_when_the_notification_is_held_back(stack):
-    gateway, sim, statements = stack
+    _, sim, _ = stack
     sim.bank.deliver = False
     order = open_order("ccb")
     checkout(order["redirect_url"], "pay")
@@ -128,7 +139,7 @@ def test_portal_asks_the_bank_when_the_notification_is_held_back(stack):
 
 
 def test_status_query_of_an_unknown_order_and_unsigned_query(stack):
-    gateway, sim, statements = stack
+    _, sim, _ = stack
     assert banks.query_status("ccb", "P20261115AAAAAAAAAA")["status"] == "UNKNOWN"
     with pytest.raises(urllib.error.HTTPError) as unsigned:
         urllib.request.urlopen(f"{sim.url}/ccb/orders/P20261115AAAAAAAAAA", timeout=10)

@@ -1,5 +1,6 @@
 """Card routes through the Chalice test client (moto): the application in two sittings resumed
 from the to-do list, field errors, photo upload and check, submit, loss report and cancel."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,11 @@ def test_card_routes_need_a_session(client):
 
 def test_state_changes_need_the_xhr_header(client):
     cookie = sign_in_wang(client)
-    response = client.http.post("/api/card/applications", body=json.dumps({"kind": "new"}),
-                                headers={"Cookie": cookie, "Content-Type": "application/json"})
+    response = client.http.post(
+        "/api/card/applications",
+        body=json.dumps({"kind": "new"}),
+        headers={"Cookie": cookie, "Content-Type": "application/json"},
+    )
     assert response.status_code == 403
 
 
@@ -64,9 +68,18 @@ def test_application_in_two_sittings_resumes_from_the_to_do_list(client):
     resumed = get(client, base, cookie=cookie).json_body
     assert resumed["step"] == "delivery" and resumed["bank_name"] == "德州银行"
 
-    bad = post(client, f"{base}/delivery", {"method": "mail", "recipient": "王芳", "phone": "13800003333",
-                                            "address": "德州市德城区新湖大街88号", "postal_code": "2530"},
-               cookie=cookie)
+    bad = post(
+        client,
+        f"{base}/delivery",
+        {
+            "method": "mail",
+            "recipient": "王芳",
+            "phone": "13800003333",
+            "address": "德州市德城区新湖大街88号",
+            "postal_code": "2530",
+        },
+        cookie=cookie,
+    )
     assert bad.status_code == 400
     assert bad.json_body["error"]["field"] == "postal_code"
     assert "6位数字" in bad.json_body["error"]["message"]
@@ -83,8 +96,11 @@ def test_application_in_two_sittings_resumes_from_the_to_do_list(client):
     submitted = post(client, f"{base}/submit", cookie=cookie)
     assert submitted.status_code == 200
     assert submitted.json_body["status_label"] == "已提交，制卡中"
-    assert [t for t in get(client, "/api/tasks", cookie=cookie).json_body["items"]
-            if t["kind"] == "card_application"] == []
+    assert [
+        t
+        for t in get(client, "/api/tasks", cookie=cookie).json_body["items"]
+        if t["kind"] == "card_application"
+    ] == []
     overview = get(client, "/api/card", cookie=cookie).json_body
     assert overview["card"]["status_label"] == "制卡中"
     assert overview["applications"][0]["status"] == "SUBMITTED"
@@ -100,21 +116,28 @@ def test_second_application_is_a_conflict(client):
 
 def test_rejected_photo_answers_400_with_reason_at_the_photo_field(client):
     cookie = sign_in_wang(client)
-    app_id = post(client, "/api/card/applications", {"kind": "new"}, cookie=cookie).json_body["application_id"]
+    app_id = post(client, "/api/card/applications", {"kind": "new"}, cookie=cookie).json_body[
+        "application_id"
+    ]
     form = post(client, f"/api/card/applications/{app_id}/photo/upload", cookie=cookie).json_body
     assert form["fields"]["key"] == form["key"] and form["max_bytes"] == 5242880
     storage.client().put_object(Bucket=storage.bucket(), Key=form["key"], Body=images.png_named_jpg())
-    response = post(client, f"/api/card/applications/{app_id}/photo/check", {"key": form["key"]},
-                    cookie=cookie)
+    response = post(
+        client, f"/api/card/applications/{app_id}/photo/check", {"key": form["key"]}, cookie=cookie
+    )
     assert response.status_code == 400
     assert response.json_body["error"] == {
-        "code": "photo_not_jpeg", "field": "photo",
-        "message": "照片不是JPEG格式（实际为PNG格式）：请上传JPEG格式（.jpg）的照片，不能只修改文件扩展名"}
+        "code": "photo_not_jpeg",
+        "field": "photo",
+        "message": "照片不是JPEG格式（实际为PNG格式）：请上传JPEG格式（.jpg）的照片，不能只修改文件扩展名",
+    }
 
 
 def test_submit_incomplete_application_names_the_missing_step(client):
     cookie = sign_in_wang(client)
-    app_id = post(client, "/api/card/applications", {"kind": "new"}, cookie=cookie).json_body["application_id"]
+    app_id = post(client, "/api/card/applications", {"kind": "new"}, cookie=cookie).json_body[
+        "application_id"
+    ]
     response = post(client, f"/api/card/applications/{app_id}/submit", cookie=cookie)
     assert response.status_code == 400
     assert response.json_body["error"]["field"] == "details"

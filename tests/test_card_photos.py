@@ -1,11 +1,12 @@
 """Card photo collection: presigned POST conditions, the checks with their exact reasons,
 normalisation (EXIF stripped, 358×441), deletion of failing uploads, presigned GET (moto)."""
+
 from __future__ import annotations
 
 import base64
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -27,7 +28,8 @@ def object_exists(key: str) -> bool:
     return any(o["Key"] == key for o in listed.get("Contents", []))
 
 
-def test_presigned_post_limits_size_key_encryption_and_lifetime(wang):
+@pytest.mark.usefixtures("wang")
+def test_presigned_post_limits_size_key_encryption_and_lifetime():
     app_id = fill_until_photo()
     form = card_photos.upload_form(session_of(WANG), app_id, IP)
     assert form["key"].startswith(f"incoming/card-photos/{app_id}/upload-")
@@ -37,12 +39,13 @@ def test_presigned_post_limits_size_key_encryption_and_lifetime(wang):
     assert ["content-length-range", 1, 5242880] in policy["conditions"]
     assert {"key": form["key"]} in policy["conditions"]
     assert {"x-amz-server-side-encryption": "AES256"} in policy["conditions"]
-    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert 0 < expires.timestamp() - clock.now() <= 300
     assert form["expires_in"] <= 300
 
 
-def test_no_upload_form_for_a_submitted_or_foreign_application(wang):
+@pytest.mark.usefixtures("wang")
+def test_no_upload_form_for_a_submitted_or_foreign_application():
     with pytest.raises(NotFound):
         card_photos.upload_form(session_of(WANG), "A20260101000000ZZZZ", IP)
 
@@ -61,7 +64,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("make, code, reason", CASES, ids=[c[1] + ":" + c[0].__name__ for c in CASES])
-def test_failing_photo_is_rejected_with_exact_reason_and_deleted(wang, make, code, reason):
+@pytest.mark.usefixtures("wang")
+def test_failing_photo_is_rejected_with_exact_reason_and_deleted(make, code, reason):
     app_id = fill_until_photo()
     key = upload(app_id, make())
     with pytest.raises(BadInput) as caught:
@@ -75,7 +79,8 @@ def test_failing_photo_is_rejected_with_exact_reason_and_deleted(wang, make, cod
     assert outcomes == [code]
 
 
-def test_upload_over_the_policy_size_is_rejected_without_decoding(wang):
+@pytest.mark.usefixtures("wang")
+def test_upload_over_the_policy_size_is_rejected_without_decoding():
     app_id = fill_until_photo()
     key = upload(app_id, images.valid() + b"\0" * (5 * 1024 * 1024))
     with pytest.raises(BadInput) as caught:
@@ -85,7 +90,8 @@ def test_upload_over_the_policy_size_is_rejected_without_decoding(wang):
     assert not object_exists(key)
 
 
-def test_aspect_within_two_percent_is_accepted_and_beyond_is_not(wang):
+@pytest.mark.usefixtures("wang")
+def test_aspect_within_two_percent_is_accepted_and_beyond_is_not():
     app_id = fill_until_photo()
     accepted = card_photos.check(session_of(WANG), app_id, upload(app_id, images.valid(364, 441)), IP)
     assert accepted["photo_uploaded"] is True
@@ -94,7 +100,8 @@ def test_aspect_within_two_percent_is_accepted_and_beyond_is_not(wang):
     assert caught.value.code == "photo_wrong_aspect"
 
 
-def test_accepted_photo_is_normalised_stripped_of_exif_and_linked(wang):
+@pytest.mark.usefixtures("wang")
+def test_accepted_photo_is_normalised_stripped_of_exif_and_linked():
     app_id = fill_until_photo()
     upload_key = upload(app_id, images.valid_large_with_exif())
     answer = card_photos.check(session_of(WANG), app_id, upload_key, IP)
@@ -112,7 +119,8 @@ def test_accepted_photo_is_normalised_stripped_of_exif_and_linked(wang):
     assert b"PhoneMaker" not in storage.get_bytes(stored_key)
 
 
-def test_new_photo_replaces_and_deletes_the_previous_one(wang):
+@pytest.mark.usefixtures("wang")
+def test_new_photo_replaces_and_deletes_the_previous_one():
     app_id = fill_until_photo()
     card_photos.check(session_of(WANG), app_id, upload(app_id, images.valid()), IP)
     first = CardApplication.get(WANG, app_id).photo_key
@@ -122,15 +130,21 @@ def test_new_photo_replaces_and_deletes_the_previous_one(wang):
     assert object_exists(second) and not object_exists(first)
 
 
-def test_key_of_another_application_is_refused(wang):
+@pytest.mark.usefixtures("wang")
+def test_key_of_another_application_is_refused():
     app_id = fill_until_photo()
     with pytest.raises(BadInput) as caught:
-        card_photos.check(session_of(WANG), app_id, "incoming/card-photos/A20250101000000XXXX/upload-"
-                                                    "0123456789abcdef.jpg", IP)
+        card_photos.check(
+            session_of(WANG),
+            app_id,
+            "incoming/card-photos/A20250101000000XXXX/upload-0123456789abcdef.jpg",
+            IP,
+        )
     assert caught.value.code == "invalid_upload_key"
 
 
-def test_check_without_upload_says_nothing_was_received(wang):
+@pytest.mark.usefixtures("wang")
+def test_check_without_upload_says_nothing_was_received():
     app_id = fill_until_photo()
     form = card_photos.upload_form(session_of(WANG), app_id, IP)
     with pytest.raises(NotFound) as caught:
@@ -138,7 +152,8 @@ def test_check_without_upload_says_nothing_was_received(wang):
     assert caught.value.code == "photo_missing"
 
 
-def test_stored_photo_is_shown_through_a_short_lived_presigned_get(wang):
+@pytest.mark.usefixtures("wang")
+def test_stored_photo_is_shown_through_a_short_lived_presigned_get():
     app_id = fill_until_photo()
     card_photos.check(session_of(WANG), app_id, upload(app_id, images.valid()), IP)
     answer = card_photos.photo_url(session_of(WANG), app_id)

@@ -1,5 +1,6 @@
 """Demo cards (infra/seed/cards.py): 张伟, 李秀英 and 刘强 hold a card, 王芳 has none; re-running
 the seed never undoes a loss report."""
+
 from __future__ import annotations
 
 from chalicelib.models.cards import Card

@@ -1,5 +1,6 @@
 """Card service: card information, loss report and its cancellation, the multi-step application
 with its to-do item, one open application per resident, replacement (moto)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,8 @@ from chalicelib.models.card_applications import CardApplication
 from chalicelib.models.cards import Card
 from chalicelib.models.tasks import PendingTask
 from chalicelib.security import pseudonym
-from chalicelib.services import card_actions, card_applications as apps, card_photos, cards
+from chalicelib.services import card_actions, card_photos, cards
+from chalicelib.services import card_applications as apps
 from chalicelib.services.sessions import CurrentSession
 
 from .fixtures.photos import images
@@ -26,12 +28,25 @@ def session_of(id_number: str) -> CurrentSession:
     return CurrentSession(id_number, "test-token-hash", now, now)
 
 
-def give_card(id_number: str = ZHANG, status: str = cards.NORMAL, card_id: str = "C20150601000000AAAA",
-              bank_code: str = "icbc") -> Card:
-    card = Card(id_number=id_number, card_id=card_id, status=status, card_no="D12345678",
-                bank_code=bank_code, bank_account="6212261602001234567", issued_on="2015-06-01",
-                valid_until="2025-06-01", created_at=1433116800, status_changed_at=1433116800,
-                status_reason="制卡完成")
+def give_card(
+    id_number: str = ZHANG,
+    status: str = cards.NORMAL,
+    card_id: str = "C20150601000000AAAA",
+    bank_code: str = "icbc",
+) -> Card:
+    card = Card(
+        id_number=id_number,
+        card_id=card_id,
+        status=status,
+        card_no="D12345678",
+        bank_code=bank_code,
+        bank_account="6212261602001234567",
+        issued_on="2015-06-01",
+        valid_until="2025-06-01",
+        created_at=1433116800,
+        status_changed_at=1433116800,
+        status_reason="制卡完成",
+    )
     card.save()
     return card
 
@@ -58,8 +73,14 @@ def fill_until_photo(id_number: str = WANG) -> str:
 
 @pytest.fixture
 def wang(tables):
-    return make_account(WANG, password=GOOD_PASSWORD, state="SET", phone="13800003333", name="王芳",
-                        profile={"gender": "女", "ethnicity": "汉族"})
+    return make_account(
+        WANG,
+        password=GOOD_PASSWORD,
+        state="SET",
+        phone="13800003333",
+        name="王芳",
+        profile={"gender": "女", "ethnicity": "汉族"},
+    )
 
 
 @pytest.fixture
@@ -68,6 +89,7 @@ def zhang(tables):
 
 
 # ---- card information --------------------------------------------------------------------
+
 
 def test_overview_masks_card_and_bank_numbers(zhang):
     give_card()
@@ -78,8 +100,12 @@ def test_overview_masks_card_and_bank_numbers(zhang):
     assert card["bank_name"] == "中国工商银行"
     assert card["status_label"] == "正常"
     assert "D12345678" not in str(answer) and "6212261602001234567" not in str(answer)
-    assert answer["actions"] == {"report_loss": True, "cancel_loss": False, "apply": False,
-                                 "apply_replacement": False}
+    assert answer["actions"] == {
+        "report_loss": True,
+        "cancel_loss": False,
+        "apply": False,
+        "apply_replacement": False,
+    }
 
 
 def test_overview_without_card_tells_how_to_apply(wang):
@@ -96,6 +122,7 @@ def test_current_card_skips_cancelled_cards(zhang):
 
 
 # ---- loss report ---------------------------------------------------------------------------
+
 
 def test_loss_report_with_password_takes_effect_at_once_and_is_audited(zhang):
     give_card()
@@ -155,6 +182,7 @@ def test_cancel_loss_report_of_normal_card_is_a_conflict(zhang):
 
 
 # ---- application steps -------------------------------------------------------------------
+
 
 def test_start_creates_draft_and_to_do_item_at_first_step(wang):
     answer = apps.start(session_of(WANG), "new", IP)
@@ -223,20 +251,28 @@ def test_unknown_bank_is_refused_at_its_field(wang):
     assert caught.value.field == "bank_code"
 
 
-GOOD_MAIL = {"method": "mail", "recipient": "王芳", "phone": "13800003333",
-             "address": "德州市德城区新湖大街88号3号楼2单元501", "postal_code": "253000"}
+GOOD_MAIL = {
+    "method": "mail",
+    "recipient": "王芳",
+    "phone": "13800003333",
+    "address": "德州市德城区新湖大街88号3号楼2单元501",
+    "postal_code": "253000",
+}
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"recipient": ""}, "recipient"),
-    ({"phone": "1380000333"}, "phone"),
-    ({"phone": "23800003333"}, "phone"),
-    ({"address": "德州市"}, "address"),
-    ({"address": "德州市德城区" * 11}, "address"),
-    ({"postal_code": "25300"}, "postal_code"),
-    ({"postal_code": "25300a"}, "postal_code"),
-    ({"method": "drone"}, "method"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"recipient": ""}, "recipient"),
+        ({"phone": "1380000333"}, "phone"),
+        ({"phone": "23800003333"}, "phone"),
+        ({"address": "德州市"}, "address"),
+        ({"address": "德州市德城区" * 11}, "address"),
+        ({"postal_code": "25300"}, "postal_code"),
+        ({"postal_code": "25300a"}, "postal_code"),
+        ({"method": "drone"}, "method"),
+    ],
+)
 def test_mail_delivery_rules_name_the_failing_field(wang, change, field):
     with pytest.raises(BadInput) as caught:
         apps.check_delivery(dict(GOOD_MAIL, **change))
@@ -295,8 +331,12 @@ def test_withdraw_frees_the_slot_and_deletes_the_photo(wang):
     card_photos.check(session_of(WANG), app_id, upload(app_id, images.valid()), IP)
     photo_key = CardApplication.get(WANG, app_id).photo_key
     apps.withdraw(session_of(WANG), app_id, IP)
-    assert [o["Key"] for o in storage.client().list_objects_v2(
-        Bucket=storage.bucket(), Prefix=photo_key).get("Contents", [])] == []
+    assert [
+        o["Key"]
+        for o in storage.client()
+        .list_objects_v2(Bucket=storage.bucket(), Prefix=photo_key)
+        .get("Contents", [])
+    ] == []
     assert apps.start(session_of(WANG), "new", IP)["status"] == "DRAFT"
 
 
@@ -309,6 +349,7 @@ def test_another_residents_application_is_not_found(wang, zhang):
 
 
 # ---- replacement ---------------------------------------------------------------------------
+
 
 def test_replacement_needs_a_loss_report_first(zhang):
     give_card()

@@ -1,5 +1,6 @@
 """Certificates: issue (PDF text checked), public verification (masked facts, 404/410),
 expiry after 90 days, revocation, the owner's verification log, per-IP rate limit."""
+
 from __future__ import annotations
 
 import io
@@ -22,18 +23,21 @@ WANG = "371481199004225625"
 
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
+
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.fixture
 def history(tables):
-    store_history(generate_employee_history(ZHANG, "202001", "202112", "德州市恒信机械制造有限公司",
-                                            ["110", "310"]))
+    store_history(
+        generate_employee_history(ZHANG, "202001", "202112", "德州市恒信机械制造有限公司", ["110", "310"])
+    )
 
 
 def issue(types=("110",), start="202001", end="202112"):
-    return certificates.issue(CurrentSession(ZHANG, "h", 0, 0),
-                              {"types": list(types), "from": start, "to": end}, "203.0.113.9")
+    return certificates.issue(
+        CurrentSession(ZHANG, "h", 0, 0), {"types": list(types), "from": start, "to": end}, "203.0.113.9"
+    )
 
 
 def test_issued_pdf_holds_name_masked_id_months_totals_and_code(history):
@@ -47,8 +51,10 @@ def test_issued_pdf_holds_name_masked_id_months_totals_and_code(history):
     assert cert["code_display"] in text
     pension = cert["types"][0]
     assert pension["months"] == 12
-    expected = sum(r.employer_fen + r.personal_fen for r in generate_employee_history(
-        ZHANG, "202101", "202112", "x", ["110"]))
+    expected = sum(
+        r.employer_fen + r.personal_fen
+        for r in generate_employee_history(ZHANG, "202101", "202112", "x", ["110"])
+    )
     assert pension["total_fen"] == expected
     assert f"¥{expected // 100:,}.{expected % 100:02d}" in text
     assert "X-Amz-Expires=300" in cert["download_url"]
@@ -58,15 +64,17 @@ def test_codes_carry_at_least_80_random_bits():
     codes = {certificates.new_code() for _ in range(200)}
     assert len(codes) == 200
     assert all(len(c) == 20 and set(c) <= set(certificates.ALPHABET) for c in codes)
-    assert len(certificates.ALPHABET) ** 20 >= 2 ** 80
+    assert len(certificates.ALPHABET) ** 20 >= 2**80
 
 
 def test_only_owned_types_and_a_sane_period_can_be_certified(history):
     make_account(ZHANG)
-    for body, field in [({"types": ["510"], "from": "202001", "to": "202012"}, "types"),
-                        ({"types": [], "from": "202001", "to": "202012"}, "types"),
-                        ({"types": ["110"], "from": "202013", "to": "202012"}, "from"),
-                        ({"types": ["110"], "from": "202012", "to": "202001"}, "from")]:
+    for body, field in [
+        ({"types": ["510"], "from": "202001", "to": "202012"}, "types"),
+        ({"types": [], "from": "202001", "to": "202012"}, "types"),
+        ({"types": ["110"], "from": "202013", "to": "202012"}, "from"),
+        ({"types": ["110"], "from": "202012", "to": "202001"}, "from"),
+    ]:
         with pytest.raises(BadInput) as error:
             certificates.issue(CurrentSession(ZHANG, "h", 0, 0), body, None)
         assert error.value.field == field
@@ -80,17 +88,22 @@ def test_verification_shows_masked_facts_and_is_logged_for_the_owner(history):
     assert answer["name_masked"] == "张*" and answer["id_number_masked"] == "3714**********2314"
     assert answer["types"][0]["months"] == 24
     log = certificates.verifications(CurrentSession(ZHANG, "h", 0, 0), cert["code"])["items"]
-    assert [(v["outcome"], v["source_ip"], v["agent"]) for v in log] == [("VALID", "198.51.100.*", "手机浏览器")]
+    assert [(v["outcome"], v["source_ip"], v["agent"]) for v in log] == [
+        ("VALID", "198.51.100.*", "手机浏览器")
+    ]
     with pytest.raises(NotFound):
         certificates.verifications(CurrentSession(WANG, "h", 0, 0), cert["code"])
 
 
-@pytest.mark.parametrize("typed", [
-    "abcd efgh jkmn pqrs tvwx",                 # spaces instead of dashes
-    " ABCD－EFGH－JKMN－PQRS－TVWX ",            # full-width dashes (Chinese keyboard)
-    "ＡＢＣＤ—ＥＦＧＨ–ＪＫＭＮ一ＰＱＲＳ\u3000ＴＶＷＸ",  # full-width letters, em/en dash, 一, ideographic space
-    "ABCD\u2212EFGH-JKMN-PQRS-TVWX\n",           # minus sign, trailing newline from a paste
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "abcd efgh jkmn pqrs tvwx",  # spaces instead of dashes
+        " ABCD－EFGH－JKMN－PQRS－TVWX ",  # full-width dashes (Chinese keyboard)
+        "ＡＢＣＤ—ＥＦＧＨ–ＪＫＭＮ一ＰＱＲＳ\u3000ＴＶＷＸ",  # full-width letters, em/en dash, 一, ideographic space
+        "ABCD\u2212EFGH-JKMN-PQRS-TVWX\n",  # minus sign, trailing newline from a paste
+    ],
+)
 def test_a_code_typed_with_spaces_or_full_width_dashes_is_the_same_code(typed):
     assert certificates.normalise_code(typed) == "ABCDEFGHJKMNPQRSTVWX"
 
@@ -115,7 +128,10 @@ def test_unknown_code_is_404_and_expired_or_revoked_is_410(history):
     with pytest.raises(Gone) as error:
         certificates.verify(other["code"], "192.0.2.1", "")
     assert error.value.code == "certificate_revoked"
-    outcomes = [v["outcome"] for v in certificates.verifications(CurrentSession(ZHANG, "h", 0, 0), other["code"])["items"]]
+    outcomes = [
+        v["outcome"]
+        for v in certificates.verifications(CurrentSession(ZHANG, "h", 0, 0), other["code"])["items"]
+    ]
     assert outcomes == ["REVOKED"]
 
 
@@ -133,7 +149,7 @@ def test_verification_is_rate_limited_per_source_ip_with_a_shared_counter(histor
     make_account(ZHANG)
     cert = issue()
     limit = certificates._settings()["verify_limit_per_minute"]
-    clock.travel(60 - clock.now() % 60 + 1)   # start of a fresh minute window
+    clock.travel(60 - clock.now() % 60 + 1)  # start of a fresh minute window
     for _ in range(limit):
         certificates.verify(cert["code"], "192.0.2.50", "")
     with pytest.raises(TooManyRequests):
@@ -142,13 +158,17 @@ def test_verification_is_rate_limited_per_source_ip_with_a_shared_counter(histor
     counters = {c.counter_key.split("#")[1]: c.count for c in RateCounter.scan()}
     assert counters["192.0.2.50"] == limit and counters["192.0.2.51"] == 1
     clock.travel(60)
-    certificates.verify(cert["code"], "192.0.2.50", "")   # next window
+    certificates.verify(cert["code"], "192.0.2.50", "")  # next window
 
 
 def test_certificate_api_issue_list_download_revoke_and_public_verify(client, history):
     cookie = signed_in(client)
-    created = post(client, "/api/certificates", {"types": ["110", "310"], "from": "202001", "to": "202112"},
-                   cookie=cookie)
+    created = post(
+        client,
+        "/api/certificates",
+        {"types": ["110", "310"], "from": "202001", "to": "202112"},
+        cookie=cookie,
+    )
     assert created.status_code == 201, created.json_body
     code = created.json_body["code"]
     listed = get(client, "/api/certificates", cookie=cookie).json_body["items"]

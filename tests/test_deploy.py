@@ -1,5 +1,6 @@
 """`infra.deploy` end to end against a moto server, and the site build (content types, cache
 headers, fingerprinted assets)."""
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,7 @@ def test_site_build_fingerprints_assets_and_rewrites_references():
         assert objects[name].cache_control == "public, max-age=31536000, immutable"
     assert objects[js_name].content_type == "text/javascript; charset=utf-8"
     assert objects["js/common.js"].cache_control == "no-cache"  # the original name still works
-    logo = [k for k in objects if re.fullmatch(r"img/logo\.[0-9a-f]{10}\.png", k)][0]
+    logo = next(k for k in objects if re.fullmatch(r"img/logo\.[0-9a-f]{10}\.png", k))
     assert f'url("../{logo}")' in objects[css_name].body.decode()  # CSS url() rewritten
     assert objects[logo].content_type == "image/png"
 
@@ -40,6 +41,7 @@ def test_fingerprint_changes_when_content_changes():
 @pytest.fixture
 def moto_server():
     from moto.server import ThreadedMotoServer
+
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -48,23 +50,49 @@ def moto_server():
 
 
 def test_deploy_creates_stack_uploads_site_with_headers_and_invalidates(moto_server, packaged):
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                    region_name="us-east-1")
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
     cloudfront = session.client("cloudfront", endpoint_url=moto_server)
     # moto's CloudFormation lacks AWS::CloudFront::Distribution: one made with the CloudFront
     # API stands in for it, so the deploy's invalidation runs against a real (moto) distribution.
-    dist = cloudfront.create_distribution(DistributionConfig={
-        "CallerReference": "deploy-test", "Comment": "stand-in", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "example.com", "CustomOriginConfig": {
-            "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all"}})["Distribution"]
+    dist = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "deploy-test",
+            "Comment": "stand-in",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "o",
+                        "DomainName": "example.com",
+                        "CustomOriginConfig": {
+                            "HTTPPort": 80,
+                            "HTTPSPort": 443,
+                            "OriginProtocolPolicy": "https-only",
+                        },
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all"},
+        }
+    )["Distribution"]
     stand_in = {"Distribution": {"Ref": dist["Id"], "DomainName": dist["DomainName"]}}
     lines: list[str] = []
 
     def run():
-        return deploy_module.deploy("dev", session=session, endpoint_url=moto_server, pkg=packaged,
-                                    site_dir=FIXTURE_SITE, wait_delay_s=1, log=lines.append,
-                                    template_filter=lambda t: moto_compat.for_moto(t, stand_in)[0])
+        return deploy_module.deploy(
+            "dev",
+            session=session,
+            endpoint_url=moto_server,
+            pkg=packaged,
+            site_dir=FIXTURE_SITE,
+            wait_delay_s=1,
+            log=lines.append,
+            template_filter=lambda t: moto_compat.for_moto(t, stand_in)[0],
+        )
+
     try:
         result = run()
         check_deploy(session, moto_server, packaged, dist, result, lines, run)

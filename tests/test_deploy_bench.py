@@ -1,4 +1,5 @@
 """`make bench` in quick mode writes a JSON report with every measurement's key (no timing asserted)."""
+
 from __future__ import annotations
 
 import json
@@ -16,16 +17,30 @@ pytestmark = pytest.mark.slow  # a whole quick benchmark: packaging, DynamoDB Lo
 def test_quick_bench_writes_every_key(tmp_path):
     out = tmp_path / "bench.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT")}
-    done = subprocess.run([sys.executable, "-m", "infra.bench", "--quick", "--out", str(out)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.bench", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))
     assert {"cold_start", "zip", "dynamodb", "import", "site", "cost"} <= set(report)
     assert report["cold_start"]["runs"] == 3 and report["cold_start"]["ratio"] > 0
     assert report["zip"]["zipped_mb"] > 0 and report["zip"]["unzipped_mb"] >= report["zip"]["zipped_mb"]
     ddb = report["dynamodb"]
-    for name in ("sign_in", "me", "contributions_year_1y", "contributions_year_40y", "pension_payments",
-                 "create_order", "webhook_paid", "sign_out"):
+    for name in (
+        "sign_in",
+        "me",
+        "contributions_year_1y",
+        "contributions_year_40y",
+        "pension_payments",
+        "create_order",
+        "webhook_paid",
+        "sign_out",
+    ):
         assert "requests" in ddb[name] or ddb[name]["status"] == "n/a", name
     assert ddb["sign_in"]["http_status"] == 200 and ddb["sign_in"]["requests"] >= 1
     assert set(report["site"]) == {"sign_in_page", "home_page"}

@@ -1,21 +1,35 @@
 """Pure domain rules: citizen ID numbers, money, masking, password policy."""
+
 from __future__ import annotations
 
 import pytest
 
-from chalicelib import id_number as ids, masking, money
+from chalicelib import id_number as ids
+from chalicelib import masking, money
 from chalicelib.errors import BadInput
 from chalicelib.security import passwords
 
 
-@pytest.mark.parametrize("number", ["371402198503142314", "37142519620708352X", "371481199004225625",
-                                    "371403195501011110"])
+@pytest.mark.parametrize(
+    "number", ["371402198503142314", "37142519620708352X", "371481199004225625", "371403195501011110"]
+)
 def test_demo_id_numbers_are_valid(number):
     assert ids.is_valid(number)
 
 
-@pytest.mark.parametrize("number", ["371402198503142315", "37142519620708352", "3714021985031423140",
-                                    "371402198502302318", "37140219850314231x".upper()[:-1] + "Y", "", None, 12])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "371402198503142315",
+        "37142519620708352",
+        "3714021985031423140",
+        "371402198502302318",
+        "37140219850314231x".upper()[:-1] + "Y",
+        "",
+        None,
+        12,
+    ],
+)
 def test_invalid_id_numbers_are_refused(number):
     assert not ids.is_valid(number)
 
@@ -40,8 +54,10 @@ def test_mask_keeps_region_and_last_four():
     assert masking.email("zhangwei@example.com") == "z***@example.com"
 
 
-@pytest.mark.parametrize("amount, rate, expected", [(500000, 800, 40000), (333333, 800, 26667),
-                                                    (100, 50, 1), (99, 50, 0), (0, 1600, 0)])
+@pytest.mark.parametrize(
+    "amount, rate, expected",
+    [(500000, 800, 40000), (333333, 800, 26667), (100, 50, 1), (99, 50, 0), (0, 1600, 0)],
+)
 def test_apply_rate_rounds_half_up_to_the_fen(amount, rate, expected):
     assert money.apply_rate(amount, rate) == expected
 
@@ -56,11 +72,21 @@ def test_yuan_format():
     assert money.yuan(5) == "¥0.05"
 
 
-@pytest.mark.parametrize("password, reason", [
-    ("888888", "888888"), ("short1a", "长度"), ("a" * 65 + "1", "长度"), ("abcdefghij", "字母和数字"),
-    ("1234567890", "字母和数字"), ("password1", "常见"), ("A123456789", "常见"),
-    ("zw19850314x", "身份证"), ("abc142314x", "身份证"), ("abc850314z", "身份证"),
-])
+@pytest.mark.parametrize(
+    "password, reason",
+    [
+        ("888888", "888888"),
+        ("short1a", "长度"),
+        ("a" * 65 + "1", "长度"),
+        ("abcdefghij", "字母和数字"),
+        ("1234567890", "字母和数字"),
+        ("password1", "常见"),
+        ("A123456789", "常见"),
+        ("zw19850314x", "身份证"),
+        ("abc142314x", "身份证"),
+        ("abc850314z", "身份证"),
+    ],
+)
 def test_password_policy_refuses(password, reason):
     with pytest.raises(BadInput) as caught:
         passwords.check_policy(password, "371402198503142314")

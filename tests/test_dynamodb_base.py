@@ -1,5 +1,6 @@
 """chalicelib/models/base.py: one connection for every table, the client's time budget, conditions
 refused by DynamoDB turned into domain errors, and `configure()` after import."""
+
 from __future__ import annotations
 
 from unittest import mock
@@ -34,15 +35,20 @@ def test_client_budget_ends_a_request_well_within_ten_seconds(tables):
 
 
 def _card(card_id: str = "C1") -> Card:
-    return Card(id_number="110101199001011234", card_id=card_id, status="NORMAL", bank_code="ccb",
-                created_at=1, status_changed_at=1)
+    return Card(
+        id_number="110101199001011234",
+        card_id=card_id,
+        status="NORMAL",
+        bank_code="ccb",
+        created_at=1,
+        status_changed_at=1,
+    )
 
 
 def test_refused_condition_becomes_the_given_domain_error(tables):
     _card().save()
-    with pytest.raises(Conflict) as refused:
-        with base.on_condition_failed(Conflict("已存在", code="exists")):
-            _card().save(condition=Card.card_id.does_not_exist())
+    with pytest.raises(Conflict) as refused, base.on_condition_failed(Conflict("已存在", code="exists")):
+        _card().save(condition=Card.card_id.does_not_exist())
     assert refused.value.code == "exists" and refused.value.__cause__ is None
 
 
@@ -63,9 +69,12 @@ def test_refused_transaction_becomes_the_error_the_callable_builds(tables):
 
 def test_other_storage_failures_are_not_mistaken_for_a_refused_condition(tables):
     throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "PutItem")
-    with mock.patch.object(base.connection().client, "_make_api_call", side_effect=throttled):
-        with pytest.raises(PutError) as failed, base.on_condition_failed(Conflict("不应出现")):
-            _card().save(condition=Card.card_id.does_not_exist())
+    with (
+        mock.patch.object(base.connection().client, "_make_api_call", side_effect=throttled),
+        pytest.raises(PutError) as failed,
+        base.on_condition_failed(Conflict("不应出现")),
+    ):
+        _card().save(condition=Card.card_id.does_not_exist())
     assert failed.value.cause_response_code == "ThrottlingException"
     with pytest.raises(ValueError), base.on_condition_failed(Conflict("不应出现")):
         raise ValueError("not a storage error")

@@ -1,6 +1,7 @@
 """Home page that fits the resident (services/home.py, GET /api/me/home): a pensioner's latest
 payment first, a flexible worker's dues and payable gaps with the months the payment flow opens
 with, everyone's open to-dos; bounded reads."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,9 +37,15 @@ def session(id_number: str) -> CurrentSession:
 
 
 def _payment(period: str, gross: int) -> None:
-    PensionPayment(id_number=LI, period=period, items=[{"name": "基础养老金", "amount_fen": gross}],
-                   gross_fen=gross, bank_name="中国工商银行", bank_account_masked="**** **** 3571",
-                   pay_date=f"{period[:4]}-{period[4:]}-10").save()
+    PensionPayment(
+        id_number=LI,
+        period=period,
+        items=[{"name": "基础养老金", "amount_fen": gross}],
+        gross_fen=gross,
+        bank_name="中国工商银行",
+        bank_account_masked="**** **** 3571",
+        pay_date=f"{period[:4]}-{period[4:]}-10",
+    ).save()
 
 
 def _li_with_payments() -> None:
@@ -49,8 +56,17 @@ def _li_with_payments() -> None:
 
 def _wang_with_gaps() -> None:
     make_account(WANG, name="王芳", profile={"person_status": "灵活就业"})
-    store_history(generate_flexible_history(WANG, "202003", "202610", "灵活就业人员", ["110", "310"],
-                                            missing=["202604", "202605"], owed=["202607"]))
+    store_history(
+        generate_flexible_history(
+            WANG,
+            "202003",
+            "202610",
+            "灵活就业人员",
+            ["110", "310"],
+            missing=["202604", "202605"],
+            owed=["202607"],
+        )
+    )
 
 
 def test_a_pensioner_sees_the_latest_payment_first(tables, november_2026):
@@ -79,7 +95,9 @@ def test_a_flexible_worker_sees_this_months_dues_and_the_payable_gap_months(tabl
 def test_everyone_sees_open_to_dos_at_most_three(tables, november_2026):
     make_account(ZHANG, profile={"person_status": "在职"})
     for n in range(4):
-        tasks.upsert(ZHANG, "card_application", f"a{n}", f"社保卡申领 {n}", "/card/apply.html", step="填写信息")
+        tasks.upsert(
+            ZHANG, "card_application", f"a{n}", f"社保卡申领 {n}", "/card/apply.html", step="填写信息"
+        )
     answer = home.overview(session(ZHANG))
     assert answer["kind"] == "employee"
     assert answer["tasks"]["count"] == 4 and len(answer["tasks"]["items"]) == 3

@@ -1,5 +1,6 @@
 """Ops import of the core system's export files: validation with exact rejects, batches with
 retries of unprocessed items, idempotent re-import, resume after an interruption."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,7 @@ from chalicelib.models.employment_notices import EmploymentNotice
 from chalicelib.models.labour_contracts import LabourContract
 from chalicelib.models.pension_accounts import PensionAccountYear
 from chalicelib.models.pension_payments import PensionPayment
-from infra.importer import ImportFileError, Importer, WriteFailed
-from infra.importer import runner
+from infra.importer import Importer, ImportFileError, WriteFailed, runner
 
 from .conftest import FIXTURES, load_fixture
 
@@ -24,10 +24,23 @@ IMPORT = FIXTURES / "import"
 A = "371402198001010119"
 B = "371402199206300245"
 C = "371402197503150352"
-ORDER = ["persons", "contributions", "pension-account", "pension-payments", "labour-contracts",
-         "employment-notices"]
-TABLES = [Account, Contribution, ContributionSummary, PensionAccountYear, PensionPayment,
-          LabourContract, EmploymentNotice]
+ORDER = [
+    "persons",
+    "contributions",
+    "pension-account",
+    "pension-payments",
+    "labour-contracts",
+    "employment-notices",
+]
+TABLES = [
+    Account,
+    Contribution,
+    ContributionSummary,
+    PensionAccountYear,
+    PensionPayment,
+    LabourContract,
+    EmploymentNotice,
+]
 
 
 @pytest.fixture
@@ -51,8 +64,10 @@ def rejects_of(folder, kind):
 
 
 def snapshot():
-    return {model.Meta.table_name: sorted(str(sorted(item.serialize().items())) for item in model.scan())
-            for model in TABLES}
+    return {
+        model.Meta.table_name: sorted(str(sorted(item.serialize().items())) for item in model.scan())
+        for model in TABLES
+    }
 
 
 def test_every_kind_writes_good_rows_and_rejects_each_planted_bad_row_with_its_reason(tables, files):
@@ -99,8 +114,9 @@ def test_reimporting_the_same_files_changes_nothing(tables, files):
 
 def test_reimport_of_persons_keeps_an_activated_password(tables, files):
     run("persons", files)
-    Account(id_number=A).update(actions=[Account.password_state.set("SET"),
-                                         Account.password_hash.set("$argon2id$resident-chosen")])
+    Account(id_number=A).update(
+        actions=[Account.password_state.set("SET"), Account.password_hash.set("$argon2id$resident-chosen")]
+    )
     run("persons", files)
     account = Account.get(A)
     assert account.password_state == "SET"
@@ -146,7 +162,7 @@ def test_unprocessed_items_are_retried_with_growing_backoff(tables, files):
 
         def batch_write_item(self, RequestItems):
             self.calls += 1
-            (table, requests), = RequestItems.items()
+            ((table, requests),) = RequestItems.items()
             if self.calls <= 2 and len(requests) > 1:
                 half = len(requests) // 2
                 real.batch_write_item(RequestItems={table: requests[:half]})
@@ -191,8 +207,16 @@ def test_a_file_with_the_wrong_header_is_rejected_as_a_whole(tables, files):
 
 def test_cli_reports_counts_and_exits_1_when_rows_were_rejected(tables, files, capsys):
     from infra.commands import import_records
-    args = argparse.Namespace(kind="persons", file=str(files / "persons.csv"), rejects=None,
-                              checkpoint=None, restart=False, batch_size=25, no_progress=True)
+
+    args = argparse.Namespace(
+        kind="persons",
+        file=str(files / "persons.csv"),
+        rejects=None,
+        checkpoint=None,
+        restart=False,
+        batch_size=25,
+        no_progress=True,
+    )
     assert import_records._import(args) == 1
     out = capsys.readouterr().out
     assert "7 rows read" in out and "3 written" in out and "4 rejected" in out
@@ -203,17 +227,22 @@ def test_cli_reports_counts_and_exits_1_when_rows_were_rejected(tables, files, c
 def test_resident_pension_payments_import_with_their_scheme_and_show_as_resident_pension(tables, files):
     from chalicelib.services import pension_payments
     from chalicelib.services.sessions import CurrentSession
+
     run("persons", files)
     counts = Importer("pension-payments", files / "resident-pension-payments.csv", progress=False).run()
     assert counts.written == 3 and counts.reasons == {"invalid_code": 1}
-    assert [PensionPayment.get(C, p).scheme for p in ("202501", "202502", "202503")] == \
-        ["resident", "resident", "employee"]  # an empty scheme is the employee pension
+    assert [PensionPayment.get(C, p).scheme for p in ("202501", "202502", "202503")] == [
+        "resident",
+        "resident",
+        "employee",
+    ]  # an empty scheme is the employee pension
     answer = pension_payments.history(CurrentSession(C, "h", 0, 0), "202501", "202502", None)
     assert {r["benefit_name"] for r in answer["items"]} == {"城乡居民基本养老金"}
 
 
 def test_a_header_with_an_unknown_extra_column_is_rejected_and_says_what_is_optional(tables, files):
-    (files / "odd.csv").write_text("id_number,period,items,gross_fen,bank_name,bank_account,pay_date,colour\n",
-                                   encoding="utf-8")
+    (files / "odd.csv").write_text(
+        "id_number,period,items,gross_fen,bank_name,bank_account,pay_date,colour\n", encoding="utf-8"
+    )
     with pytest.raises(ImportFileError, match="optional: scheme"):
         Importer("pension-payments", files / "odd.csv", progress=False).run()

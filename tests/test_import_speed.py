@@ -1,4 +1,5 @@
 """What keeps the importer near raw BatchWriteItem speed: persons looked up together (moto)."""
+
 from __future__ import annotations
 
 from infra.importer import runner
@@ -13,8 +14,7 @@ def test_persons_are_looked_up_together_not_one_request_each(tables, files, monk
 
     def counting_client():
         client = original()
-        client.meta.events.register("before-call.dynamodb.*",
-                                    lambda model, **_: calls.append(model.name))
+        client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
         return client
 
     monkeypatch.setattr(runner, "ddb_client", counting_client)

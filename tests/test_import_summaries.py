@@ -1,6 +1,7 @@
 """The importer's contribution writes (conditional puts and their summaries in one transaction,
 repeated keys refused, record precedence) and its light row items (the same DynamoDB items as
 the models would give)."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,11 @@ from .conftest import FIXTURES
 A, B = "371402198001010119", "371402199206300245"
 # tests/fixtures/import_order/contributions.csv repeats keys: lines 5, 8 and 10 with other values
 # (refused), line 11 exactly as line 9 (skipped). The first row of each key stands.
-EXPECTED = {(A, "110"): ({"202402", "202403"}, {"202401"}), (A, "310"): ({"202403"}, set()),
-            (B, "110"): ({"202401"}, {"202402"})}
+EXPECTED = {
+    (A, "110"): ({"202402", "202403"}, {"202401"}),
+    (A, "310"): ({"202403"}, set()),
+    (B, "110"): ({"202401"}, {"202402"}),
+}
 EXPECTED_REJECTS = [[5, "duplicate_key"], [8, "duplicate_key"], [10, "duplicate_key"]]
 
 
@@ -42,7 +46,9 @@ def rejects(folder, kind="contributions"):
 
 
 def summaries() -> dict[tuple[str, str], tuple[set[str], set[str]]]:
-    return {(s.id_number, s.type_code): (set(s.paid or ()), set(s.owed or ())) for s in ContributionSummary.scan()}
+    return {
+        (s.id_number, s.type_code): (set(s.paid or ()), set(s.owed or ())) for s in ContributionSummary.scan()
+    }
 
 
 def write_csv(folder, name, rows):
@@ -68,11 +74,14 @@ class CountingClient:
         def counted(*args, **kwargs):
             self.calls[name] = self.calls.get(name, 0) + 1
             return method(*args, **kwargs)
+
         return counted
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 3, 25])
-def test_a_key_repeated_with_other_values_is_rejected_and_the_first_row_stands(tables, order_files, batch_size):
+def test_a_key_repeated_with_other_values_is_rejected_and_the_first_row_stands(
+    tables, order_files, batch_size
+):
     run(order_files, "persons")
     counts = run(order_files, batch_size=batch_size)
     assert rejects(order_files) == EXPECTED_REJECTS
@@ -93,7 +102,9 @@ def test_rows_and_their_summaries_go_in_transactions_split_where_a_type_changes_
     assert summaries() == EXPECTED
 
 
-def test_a_resumed_import_still_refuses_keys_repeated_across_the_interruption(tables, order_files, monkeypatch):
+def test_a_resumed_import_still_refuses_keys_repeated_across_the_interruption(
+    tables, order_files, monkeypatch
+):
     run(order_files, "persons")
     original = runner.ContributionWriter.write
     calls = {"n": 0}
@@ -129,9 +140,14 @@ def test_cancelled_transactions_are_retried_with_backoff(tables, order_files):
             if not self.cancelled:
                 self.cancelled += 1
                 from botocore.exceptions import ClientError
-                raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
-                                   "CancellationReasons": [{"Code": "TransactionConflict"}]},
-                                  "TransactWriteItems")
+
+                raise ClientError(
+                    {
+                        "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                        "CancellationReasons": [{"Code": "TransactionConflict"}],
+                    },
+                    "TransactWriteItems",
+                )
             return real.transact_write_items(**kwargs)
 
         def __getattr__(self, name):
@@ -143,9 +159,18 @@ def test_cancelled_transactions_are_retried_with_backoff(tables, order_files):
     assert summaries() == EXPECTED
 
 
-PAID_ROW = {"id_number": B, "type_code": "110", "period": "202402", "employer": "灵活就业人员",
-            "base_fen": "450000", "employer_fen": "0", "personal_fen": "90000", "account_fen": "36000",
-            "status": "PAID", "posted_on": "2024-03-01"}
+PAID_ROW = {
+    "id_number": B,
+    "type_code": "110",
+    "period": "202402",
+    "employer": "灵活就业人员",
+    "base_fen": "450000",
+    "employer_fen": "0",
+    "personal_fen": "90000",
+    "account_fen": "36000",
+    "status": "PAID",
+    "posted_on": "2024-03-01",
+}
 
 
 def test_an_owed_row_for_a_paid_month_is_refused_listed_and_the_rest_of_its_batch_written(tables, tmp_path):
@@ -162,7 +187,9 @@ def test_an_owed_row_for_a_paid_month_is_refused_listed_and_the_rest_of_its_batc
     assert kept.status == "PAID" and kept.posted_on == "2024-03-01"
     assert summaries()[(B, "110")] == ({"202402"}, {"202403"})
     listed = record_conflicts.open_conflicts()
-    assert [(c["period"], c["row"]["status"], c["existing"]["status"]) for c in listed] == [("202402", "OWED", "PAID")]
+    assert [(c["period"], c["row"]["status"], c["existing"]["status"]) for c in listed] == [
+        ("202402", "OWED", "PAID")
+    ]
     assert listed[0]["origin"] == "import:stale.csv:2" and "3714" in listed[0]["id_masked"]
     Importer("contributions", path, progress=False).run()  # the same file again: listed once
     assert len(record_conflicts.open_conflicts()) == 1
@@ -171,8 +198,11 @@ def test_an_owed_row_for_a_paid_month_is_refused_listed_and_the_rest_of_its_batc
 def test_a_paid_row_without_posted_on_is_a_missing_value(tables, tmp_path):
     shutil.copy(FIXTURES / "import_order" / "persons.csv", tmp_path / "persons.csv")
     run(tmp_path, "persons")
-    path = write_csv(tmp_path, "no-date.csv", [dict(PAID_ROW, posted_on=""), dict(PAID_ROW, period="202405",
-                                                                                   posted_on="2024-13-01")])
+    path = write_csv(
+        tmp_path,
+        "no-date.csv",
+        [dict(PAID_ROW, posted_on=""), dict(PAID_ROW, period="202405", posted_on="2024-13-01")],
+    )
     counts = Importer("contributions", path, progress=False).run()
     assert rejects(tmp_path, "no-date") == [[2, "missing_value"], [3, "invalid_date"]]
     assert counts.written == 0
@@ -199,5 +229,13 @@ def test_row_items_refuse_unknown_attributes_and_missing_required_ones():
         RowItem(Contribution, person_type="x#110", period="202401", colour="blue")
     with pytest.raises(ValueError):
         RowItem(Contribution, person_type="x#110", period="202401").serialize()  # no employer etc.
-    assert RowItem(Contribution, person_type="x#110", period="202401", employer="e", base_fen=1,
-                   employer_fen=0, personal_fen=0, status="PAID").serialize()["account_fen"] == {"N": "0"}
+    assert RowItem(
+        Contribution,
+        person_type="x#110",
+        period="202401",
+        employer="e",
+        base_fen=1,
+        employer_fen=0,
+        personal_fen=0,
+        status="PAID",
+    ).serialize()["account_fen"] == {"N": "0"}

@@ -1,6 +1,7 @@
 """Fuzz of nesting, sizes and path lengths through the API (moto): no input gives a 500
 (PRODUCT.md section 8). Inputs come from a seeded generator (the seed is in the test id, so a
 failure replays exactly); every answer must be below 500 and errors in the JSON error shape."""
+
 from __future__ import annotations
 
 import json
@@ -12,12 +13,23 @@ import pytest
 from .helpers import XHR, signed_in
 
 CASES = 40
-UNAUTHENTICATED_POSTS = ["/api/auth/login", "/api/auth/activate", "/api/auth/forgot/start",
-                         "/api/auth/forgot/send-code", "/api/auth/forgot/complete", "/api/banks/ccb/notifications"]
-SIGNED_IN_ROUTES = [("GET", "/api/card/applications/{}"), ("POST", "/api/card/applications/{}/bank"),
-                    ("GET", "/api/payments/orders/{}"), ("POST", "/api/payments/orders/{}/cancel"),
-                    ("GET", "/api/certificates/{}/download"), ("GET", "/api/certificates/verify/{}"),
-                    ("GET", "/api/insurance/{}/contributions")]
+UNAUTHENTICATED_POSTS = [
+    "/api/auth/login",
+    "/api/auth/activate",
+    "/api/auth/forgot/start",
+    "/api/auth/forgot/send-code",
+    "/api/auth/forgot/complete",
+    "/api/banks/ccb/notifications",
+]
+SIGNED_IN_ROUTES = [
+    ("GET", "/api/card/applications/{}"),
+    ("POST", "/api/card/applications/{}/bank"),
+    ("GET", "/api/payments/orders/{}"),
+    ("POST", "/api/payments/orders/{}/cancel"),
+    ("GET", "/api/certificates/{}/download"),
+    ("GET", "/api/certificates/verify/{}"),
+    ("GET", "/api/insurance/{}/contributions"),
+]
 LEAVES = ['"x"', "1", "null", '"[[[{{{"', "[]", "{}", '"\\"]]"']
 FILLERS = ["a", "中", "\\u0000", " ", "\\\\", "["]
 PATH_ALPHABET = "AZaz09_-.~中/%?#&=+ \\\"'<>{}[]\x00\n"
@@ -30,6 +42,7 @@ def fuzz_client(aws):
 
     import app as app_module
     from tests.conftest import ROOT, clear_tables
+
     clear_tables()
     with Client(app_module.app, stage_name="local", project_dir=str(ROOT)) as client:
         yield client, signed_in(client)
@@ -81,8 +94,12 @@ def test_any_path_identifier_gives_no_500(fuzz_client, seed):
     length = rng.choice([1, 19, 20, 32, 33, 64, 65, 1025, rng.randint(1, 3000)])
     value = "".join(rng.choice(PATH_ALPHABET) for _ in range(length))
     method, template = rng.choice(SIGNED_IN_ROUTES)
-    response = client.http.request(method, template.format(quote(value, safe="")),
-                                   headers=dict(XHR, Cookie=cookie), body=b"{}" if method == "POST" else b"")
+    response = client.http.request(
+        method,
+        template.format(quote(value, safe="")),
+        headers=dict(XHR, Cookie=cookie),
+        body=b"{}" if method == "POST" else b"",
+    )
     assert_no_server_error(response)
     if length > 64:
         assert response.status_code in (400, 404)

@@ -2,6 +2,7 @@
 
 Service level on moto, one check after another: moto serialises requests, so a parallel burst
 here proves nothing; the bursts run on DynamoDB Local (tests/integration/test_security_races.py)."""
+
 from __future__ import annotations
 
 from chalicelib.models.accounts import Account

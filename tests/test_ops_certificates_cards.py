@@ -1,5 +1,6 @@
 """Ops CLI `certificates show|revoke` and `cards show|issue` (run in-process against moto, like
 tests/test_ops_cli.py), and the service function behind the ops revocation."""
+
 from __future__ import annotations
 
 import io
@@ -11,7 +12,8 @@ from chalicelib.errors import BadInput, Gone, NotFound
 from chalicelib.models.card_applications import CardApplication
 from chalicelib.models.cards import Card
 from chalicelib.models.certificates import Certificate
-from chalicelib.services import audit, card_applications as apps, certificates
+from chalicelib.services import audit, certificates
+from chalicelib.services import card_applications as apps
 from chalicelib.services.sessions import CurrentSession
 from infra import cli, stage_env
 from infra.seed.contributions import generate_employee_history
@@ -33,6 +35,7 @@ def ops(tables, monkeypatch, tmp_path):
 
     def run(*argv: str) -> int:
         return cli.main(["--stage", "local", *argv])
+
     return run
 
 
@@ -49,16 +52,22 @@ def me(id_number: str = ZHANG) -> CurrentSession:
 def cert(tables) -> dict:
     """One valid certificate of 张伟 over 2020–2021 (pension and unemployment)."""
     make_account(ZHANG)
-    store_history(generate_employee_history(ZHANG, "202001", "202112", "德州市恒信机械制造有限公司",
-                                            ["110", "310"]))
+    store_history(
+        generate_employee_history(ZHANG, "202001", "202112", "德州市恒信机械制造有限公司", ["110", "310"])
+    )
     return certificates.issue(me(), {"types": ["110", "310"], "from": "202001", "to": "202112"}, IP)
 
 
 def test_new_commands_have_help(capsys):
     parser = cli.build_parser()
-    for argv in (["certificates", "--help"], ["certificates", "show", "--help"],
-                 ["certificates", "revoke", "--help"], ["cards", "--help"], ["cards", "show", "--help"],
-                 ["cards", "issue", "--help"]):
+    for argv in (
+        ["certificates", "--help"],
+        ["certificates", "show", "--help"],
+        ["certificates", "revoke", "--help"],
+        ["cards", "--help"],
+        ["cards", "show", "--help"],
+        ["cards", "issue", "--help"],
+    ):
         with pytest.raises(SystemExit) as exited:
             parser.parse_args(argv)
         assert exited.value.code == 0
@@ -66,6 +75,7 @@ def test_new_commands_have_help(capsys):
 
 
 # ---- certificates: service ---------------------------------------------------------------
+
 
 def test_revoke_by_ops_revokes_with_reason_and_verification_says_by_the_office(cert):
     view = certificates.revoke_by_ops(cert["code_display"].lower(), "  单位申请作废  ", "ops-cli", "wang.ops")
@@ -135,6 +145,7 @@ def test_ops_view_counts_successful_verifications_and_every_logged_attempt(cert)
 
 # ---- certificates: CLI ---------------------------------------------------------------------
 
+
 def test_certificates_show_prints_facts_state_and_verification_count(ops, cert, capsys):
     certificates.verify(cert["code"], "192.0.2.1", "")
     assert ops("certificates", "show", cert["code_display"]) == 0
@@ -146,8 +157,19 @@ def test_certificates_show_prints_facts_state_and_verification_count(ops, cert, 
 
 
 def test_certificates_revoke_with_yes_makes_public_verification_answer_410(ops, cert, client, capsys):
-    assert ops("certificates", "revoke", cert["code"], "--reason", "证明信息有误", "--operator", "wang.ops",
-               "--yes") == 0
+    assert (
+        ops(
+            "certificates",
+            "revoke",
+            cert["code"],
+            "--reason",
+            "证明信息有误",
+            "--operator",
+            "wang.ops",
+            "--yes",
+        )
+        == 0
+    )
     assert "revoked " + cert["code_display"] in capsys.readouterr().out
     gone = get(client, f"/api/certificates/verify/{cert['code']}")
     assert gone.status_code == 410 and gone.json_body["error"]["code"] == "certificate_revoked"
@@ -197,6 +219,7 @@ def _events_text() -> str:
 
 # ---- cards ---------------------------------------------------------------------------------
 
+
 def _application(until: str = "submitted") -> str:
     """王芳's new-card application, filled (and submitted unless until="draft")."""
     make_account(WANG, password=GOOD_PASSWORD, state="SET", phone="13800003333", name="王芳")
@@ -213,8 +236,18 @@ def _application(until: str = "submitted") -> str:
 
 
 def _issue(ops, app_id: str, *extra: str, id_number: str = WANG) -> int:
-    return ops("cards", "issue", app_id, "--id-number", id_number, "--card-no", CARD_NO,
-               "--bank-account", BANK_ACCOUNT, *extra)
+    return ops(
+        "cards",
+        "issue",
+        app_id,
+        "--id-number",
+        id_number,
+        "--card-no",
+        CARD_NO,
+        "--bank-account",
+        BANK_ACCOUNT,
+        *extra,
+    )
 
 
 def test_cards_issue_makes_the_card_normal_and_the_application_issued(ops, tables, capsys):
@@ -268,19 +301,49 @@ def test_cards_issue_refuses_an_application_that_is_not_submitted(ops, tables, c
 def test_cards_issue_twice_is_refused_the_second_time(ops, tables, capsys):
     app_id = _application()
     assert _issue(ops, app_id, "--yes") == 0
-    assert ops("cards", "issue", app_id, "--id-number", WANG, "--card-no", "F11111111",
-               "--bank-account", "6217002430009999999", "--yes") == 1
+    assert (
+        ops(
+            "cards",
+            "issue",
+            app_id,
+            "--id-number",
+            WANG,
+            "--card-no",
+            "F11111111",
+            "--bank-account",
+            "6217002430009999999",
+            "--yes",
+        )
+        == 1
+    )
     assert "is ISSUED" in capsys.readouterr().err
     assert [c.card_no for c in Card.query(WANG)] == [CARD_NO]
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["--id-number", "371481199004225624", "--card-no", CARD_NO, "--bank-account", BANK_ACCOUNT], "not a valid"),
-    (["--id-number", WANG, "--card-no", "E123", "--bank-account", BANK_ACCOUNT], "--card-no"),
-    (["--id-number", WANG, "--card-no", CARD_NO, "--bank-account", "6217-0024"], "--bank-account"),
-    (["--id-number", WANG, "--card-no", CARD_NO, "--bank-account", BANK_ACCOUNT, "--issued-on", "2026-02-30"],
-     "--issued-on"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (
+            ["--id-number", "371481199004225624", "--card-no", CARD_NO, "--bank-account", BANK_ACCOUNT],
+            "not a valid",
+        ),
+        (["--id-number", WANG, "--card-no", "E123", "--bank-account", BANK_ACCOUNT], "--card-no"),
+        (["--id-number", WANG, "--card-no", CARD_NO, "--bank-account", "6217-0024"], "--bank-account"),
+        (
+            [
+                "--id-number",
+                WANG,
+                "--card-no",
+                CARD_NO,
+                "--bank-account",
+                BANK_ACCOUNT,
+                "--issued-on",
+                "2026-02-30",
+            ],
+            "--issued-on",
+        ),
+    ],
+)
 def test_cards_issue_refuses_bad_input_with_exit_2(ops, tables, capsys, argv, message):
     app_id = _application()
     assert ops("cards", "issue", app_id, *argv, "--yes") == 2

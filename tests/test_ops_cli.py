@@ -1,5 +1,6 @@
 """Ops CLI (`python -m infra`): accounts unlock/reset/revoke-sessions and audit export, run
 in-process against moto (stage local, no DDB_ENDPOINT)."""
+
 from __future__ import annotations
 
 import csv
@@ -28,6 +29,7 @@ def ops(tables, monkeypatch, tmp_path):
 
     def run(*argv: str) -> int:
         return cli.main(["--stage", "local", *argv])
+
     return run
 
 
@@ -47,8 +49,13 @@ def test_every_command_has_help(capsys):
 
 
 def test_unlock_clears_lock_and_failures_and_is_audited(ops, capsys):
-    make_account(state="SET", password=GOOD_PASSWORD, failed_count=5,
-                 failed_window_start=int(clock.now()), locked_until=int(clock.now()) + 900)
+    make_account(
+        state="SET",
+        password=GOOD_PASSWORD,
+        failed_count=5,
+        failed_window_start=int(clock.now()),
+        locked_until=int(clock.now()) + 900,
+    )
     assert ops("accounts", "unlock", ZHANG, "--operator", "wang.ops") == 0
     account = Account.get(ZHANG)
     assert account.locked_until is None and account.failed_count == 0
@@ -140,9 +147,16 @@ def test_audit_export_to_stdout(ops, capsys):
     assert [r["action"] for r in rows] == ["test.day0"]
 
 
-@pytest.mark.parametrize("date_from,date_to", [("2026-13-01", "2026-12-01"), ("2026/11/01", "2026-11-02"),
-                                               ("20261101", "2026-11-02"), ("2026-11-05", "2026-11-01"),
-                                               ("2024-01-01", "2026-01-01")])
+@pytest.mark.parametrize(
+    "date_from,date_to",
+    [
+        ("2026-13-01", "2026-12-01"),
+        ("2026/11/01", "2026-11-02"),
+        ("20261101", "2026-11-02"),
+        ("2026-11-05", "2026-11-01"),
+        ("2024-01-01", "2026-01-01"),
+    ],
+)
 def test_audit_export_refuses_malformed_or_reversed_or_too_long_range(ops, capsys, date_from, date_to):
     assert ops("audit", "export", "--from", date_from, "--to", date_to) == 2
     assert "error:" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """`chalice package` output: the zip holds the app (functions/ through vendor/), and the app taken
 from an extracted copy of the zip answers an API Gateway proxy event in a fresh process."""
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,12 @@ def test_zip_ships_exactly_the_runtime_lock(packaged):
     """chalice builds the zip from requirements.txt, the hashed lock: every locked package at its
     locked version and nothing else, botocore included (the one boto3 and pynamodb share)."""
     from infra.lock import normalise
-    locked = {normalise(line.split("==")[0]): line.split("==")[1].split()[0]
-              for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-              if "==" in line and not line.startswith((" ", "#"))}
+
+    locked = {
+        normalise(line.split("==")[0]): line.split("==")[1].split()[0]
+        for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line and not line.startswith((" ", "#"))
+    }
     shipped = {}
     for name in zipfile.ZipFile(packaged.zip_path).namelist():
         top = name.split("/")[0]
@@ -45,10 +49,15 @@ def test_zip_ships_exactly_the_runtime_lock(packaged):
 
 def test_packaged_template_names_the_runtime_the_zip_was_built_for(packaged):
     from infra.package import LAMBDA_RUNTIME
-    functions = [r for r in packaged.load_sam()["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
+
+    functions = [
+        r for r in packaged.load_sam()["Resources"].values() if r["Type"] == "AWS::Serverless::Function"
+    ]
     assert functions and all(f["Properties"]["Runtime"] == LAMBDA_RUNTIME for f in functions)
     tag = "cp" + LAMBDA_RUNTIME.removeprefix("python").replace(".", "")
-    binaries = [n for n in zipfile.ZipFile(packaged.zip_path).namelist() if n.endswith(".so") and ".cpython-" in n]
+    binaries = [
+        n for n in zipfile.ZipFile(packaged.zip_path).namelist() if n.endswith(".so") and ".cpython-" in n
+    ]
     assert binaries and all(f"cpython-{tag[2:]}" in n for n in binaries)
 
 
@@ -57,6 +66,7 @@ def test_app_from_the_extracted_zip_answers_an_api_gateway_event(packaged, tmp_p
     only what the zip holds on the path; AWS points at a closed port, so an import or an answer
     that called AWS would fail instead of reaching it."""
     from infra.package import LAMBDA_RUNTIME, _lambda_python
+
     python = _lambda_python()
     assert python, f"no {LAMBDA_RUNTIME} interpreter on this machine (PATH or ~/.pyenv/versions)"
     extracted = tmp_path / "lambda"
@@ -67,15 +77,36 @@ def test_app_from_the_extracted_zip_answers_an_api_gateway_event(packaged, tmp_p
         f"sys.path.insert(0, {str(extracted)!r})\n"
         "import app\n"
         f"assert app.__file__.startswith({str(extracted)!r}), app.__file__\n"
-        "print(json.dumps(app.app(json.loads(sys.stdin.read()), None)))\n")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DDB_ENDPOINT", "S3_ENDPOINT", "PYTHONPATH", "VIRTUAL_ENV")}
+        "print(json.dumps(app.app(json.loads(sys.stdin.read()), None)))\n"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DDB_ENDPOINT", "S3_ENDPOINT", "PYTHONPATH", "VIRTUAL_ENV")
+    }
     # the event carries the origin secret CloudFront adds (X-Origin-Verify in the fixture)
-    env.update({"STAGE": "dev", "ORIGIN_SECRET": "fixture-origin-secret", "TABLE_PREFIX": "sbp-dev-", "UPLOADS_BUCKET": "sbp-dev-uploads",
-                "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "PYTHONNOUSERSITE": "1"})
-    done = subprocess.run([python, "-s", "-c", script], input=json.dumps(event), capture_output=True,
-                          text=True, cwd=tmp_path, env=env, timeout=120)
+    env.update(
+        {
+            "STAGE": "dev",
+            "ORIGIN_SECRET": "fixture-origin-secret",
+            "TABLE_PREFIX": "sbp-dev-",
+            "UPLOADS_BUCKET": "sbp-dev-uploads",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            "PYTHONNOUSERSITE": "1",
+        }
+    )
+    done = subprocess.run(
+        [python, "-s", "-c", script],
+        input=json.dumps(event),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     response = json.loads(done.stdout.strip().splitlines()[-1])
     assert response["statusCode"] == 200
@@ -90,6 +121,7 @@ def test_app_from_the_extracted_zip_answers_an_api_gateway_event(packaged, tmp_p
 def test_zip_ships_bytecode_for_the_lambda_runtime(packaged):
     """Lambda cannot write bytecode; without it every cold start compiles all our modules."""
     from infra.package import LAMBDA_RUNTIME, _lambda_python
+
     names = set(zipfile.ZipFile(packaged.zip_path).namelist())
     tag = "cpython-" + LAMBDA_RUNTIME.removeprefix("python").replace(".", "")
     assert not any("__pycache__/" in n and tag not in n for n in names), "build machine's bytecode shipped"

@@ -1,4 +1,5 @@
 """Stages, regions and partitions: prod in the China regions (aws-cn), dev in a global region."""
+
 from __future__ import annotations
 
 import boto3
@@ -18,7 +19,10 @@ def test_prod_runs_in_the_china_partition_and_dev_in_the_global_one():
 
 def test_template_url_uses_the_china_endpoint_in_a_china_region():
     deployer = deploy_module.Deployer("prod", session=boto3.session.Session(region_name="cn-northwest-1"))
-    assert deployer.template_url("b", "prod/t.json") == "https://b.s3.cn-northwest-1.amazonaws.com.cn/prod/t.json"
+    assert (
+        deployer.template_url("b", "prod/t.json")
+        == "https://b.s3.cn-northwest-1.amazonaws.com.cn/prod/t.json"
+    )
     global_ = deploy_module.Deployer("dev", session=boto3.session.Session(region_name="ap-east-1"))
     assert global_.template_url("b", "k") == "https://b.s3.ap-east-1.amazonaws.com/k"
 

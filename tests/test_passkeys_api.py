@@ -1,5 +1,6 @@
 """Passkeys through the API (moto): registration in 账号设置 and sign-in, with real WebAuthn
 ceremonies from a software authenticator that py_webauthn verifies."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,12 @@ def register(client, cookie: str, authenticator: SoftAuthenticator, name: str = 
     options = post(client, "/api/account/passkeys/options", {"password": GOOD_PASSWORD}, cookie=cookie)
     assert options.status_code == 200, options.json_body
     credential = authenticator.create(options.json_body["publicKey"], **create_kwargs)
-    return post(client, "/api/account/passkeys", {"challenge_id": options.json_body["challenge_id"],
-                                                  "name": name, "credential": credential}, cookie=cookie)
+    return post(
+        client,
+        "/api/account/passkeys",
+        {"challenge_id": options.json_body["challenge_id"], "name": name, "credential": credential},
+        cookie=cookie,
+    )
 
 
 def sign_in_options(client) -> dict:
@@ -37,7 +42,9 @@ def sign_in_options(client) -> dict:
 
 
 def passkey_login(client, options: dict, assertion: dict):
-    return post(client, "/api/auth/passkey/login", {"challenge_id": options["challenge_id"], "credential": assertion})
+    return post(
+        client, "/api/auth/passkey/login", {"challenge_id": options["challenge_id"], "credential": assertion}
+    )
 
 
 def actions_of(id_number: str) -> list[tuple[str, str]]:
@@ -64,7 +71,9 @@ def test_registered_passkey_signs_in_without_id_number(client):
 
 def test_registration_options_ask_for_a_discoverable_verified_credential(client):
     cookie = signed_in(client)
-    options = post(client, "/api/account/passkeys/options", {"password": GOOD_PASSWORD}, cookie=cookie).json_body
+    options = post(
+        client, "/api/account/passkeys/options", {"password": GOOD_PASSWORD}, cookie=cookie
+    ).json_body
     selection = options["publicKey"]["authenticatorSelection"]
     assert selection["residentKey"] == "required" and selection["userVerification"] == "required"
     assert options["publicKey"]["rp"]["id"] == "localhost"
@@ -92,11 +101,19 @@ def test_adding_a_passkey_needs_the_password_or_an_sms_code(client):
     assert wrong.status_code == 400 and wrong.json_body["error"]["field"] == "password"
     sent = post(client, "/api/account/passkeys/confirm-code", cookie=cookie).json_body
     assert sent["phone_masked"] == "138****1111"
-    by_code = post(client, "/api/account/passkeys/options",
-                   {"confirm_id": sent["confirm_id"], "sms_code": last_code(client, ZHANG_PHONE)}, cookie=cookie)
+    by_code = post(
+        client,
+        "/api/account/passkeys/options",
+        {"confirm_id": sent["confirm_id"], "sms_code": last_code(client, ZHANG_PHONE)},
+        cookie=cookie,
+    )
     assert by_code.status_code == 200, by_code.json_body
-    again = post(client, "/api/account/passkeys/options",
-                 {"confirm_id": sent["confirm_id"], "sms_code": last_code(client, ZHANG_PHONE)}, cookie=cookie)
+    again = post(
+        client,
+        "/api/account/passkeys/options",
+        {"confirm_id": sent["confirm_id"], "sms_code": last_code(client, ZHANG_PHONE)},
+        cookie=cookie,
+    )
     assert again.status_code == 410
 
 
@@ -105,7 +122,9 @@ def test_removing_a_passkey_needs_confirmation_and_keeps_it_otherwise(client):
     added = register(client, cookie, SoftAuthenticator()).json_body
     refused = delete(client, f"/api/account/passkeys/{added['id']}", cookie, {"password": "Wrong2026pw"})
     assert refused.status_code == 400
-    assert [p["id"] for p in get(client, "/api/account/passkeys", cookie=cookie).json_body["items"]] == [added["id"]]
+    assert [p["id"] for p in get(client, "/api/account/passkeys", cookie=cookie).json_body["items"]] == [
+        added["id"]
+    ]
 
 
 def test_removed_passkey_no_longer_signs_in(client):
@@ -140,7 +159,10 @@ def test_assertion_with_a_counter_that_did_not_grow_is_refused(client):
     authenticator = SoftAuthenticator()
     register(client, cookie, authenticator)
     options = sign_in_options(client)
-    assert passkey_login(client, options, authenticator.get(options["publicKey"], sign_count=5)).status_code == 200
+    assert (
+        passkey_login(client, options, authenticator.get(options["publicKey"], sign_count=5)).status_code
+        == 200
+    )
     cloned = sign_in_options(client)
     response = passkey_login(client, cloned, authenticator.get(cloned["publicKey"], sign_count=5))
     assert response.status_code == 401
@@ -170,8 +192,12 @@ def test_credential_of_another_resident_is_refused(client):
     assert passkey_login(client, options, claims_li).status_code == 401
 
     options = sign_in_options(client)
-    li_id_zhang_key = zhang_key.get(options["publicKey"], zhang_credential, credential_id=li_credential.credential_id,
-                                    user_handle=li_credential.user_handle)
+    li_id_zhang_key = zhang_key.get(
+        options["publicKey"],
+        zhang_credential,
+        credential_id=li_credential.credential_id,
+        user_handle=li_credential.user_handle,
+    )
     assert passkey_login(client, options, li_id_zhang_key).status_code == 401
     assert ("passkey_login", "ok") not in actions_of(LI)
 
@@ -180,7 +206,9 @@ def test_another_residents_passkey_cannot_be_removed(client):
     zhang_cookie = signed_in(client)
     li_cookie = signed_in(client, LI)
     added = register(client, li_cookie, SoftAuthenticator()).json_body
-    response = delete(client, f"/api/account/passkeys/{added['id']}", zhang_cookie, {"password": GOOD_PASSWORD})
+    response = delete(
+        client, f"/api/account/passkeys/{added['id']}", zhang_cookie, {"password": GOOD_PASSWORD}
+    )
     assert response.status_code == 404
     assert Passkey.get(LI, added["id"]).name
 
@@ -190,9 +218,19 @@ def test_assertion_for_another_origin_or_without_user_verification_is_refused(cl
     authenticator = SoftAuthenticator()
     register(client, cookie, authenticator)
     options = sign_in_options(client)
-    assert passkey_login(client, options, authenticator.get(options["publicKey"], origin="https://evil.example")).status_code == 401
+    assert (
+        passkey_login(
+            client, options, authenticator.get(options["publicKey"], origin="https://evil.example")
+        ).status_code
+        == 401
+    )
     options = sign_in_options(client)
-    assert passkey_login(client, options, authenticator.get(options["publicKey"], user_verified=False)).status_code == 401
+    assert (
+        passkey_login(
+            client, options, authenticator.get(options["publicKey"], user_verified=False)
+        ).status_code
+        == 401
+    )
 
 
 def test_registration_without_user_verification_or_for_another_rp_is_refused(client):
@@ -205,7 +243,9 @@ def test_registration_without_user_verification_or_for_another_rp_is_refused(cli
 def test_registration_challenge_is_single_use_and_not_a_sign_in_challenge(client):
     cookie = signed_in(client)
     authenticator = SoftAuthenticator()
-    options = post(client, "/api/account/passkeys/options", {"password": GOOD_PASSWORD}, cookie=cookie).json_body
+    options = post(
+        client, "/api/account/passkeys/options", {"password": GOOD_PASSWORD}, cookie=cookie
+    ).json_body
     credential = authenticator.create(options["publicKey"])
     as_login = passkey_login(client, options, authenticator.get(options["publicKey"]))
     assert as_login.status_code == 410
@@ -225,7 +265,11 @@ def test_passkey_routes_need_a_session(client):
 def test_malformed_credential_is_a_clear_400_or_401(client):
     options = sign_in_options(client)
     for credential in ("text", {"id": "x"}, {"id": "A" * 40, "rawId": "A" * 40, "response": {}}):
-        response = post(client, "/api/auth/passkey/login", {"challenge_id": options["challenge_id"], "credential": credential})
+        response = post(
+            client,
+            "/api/auth/passkey/login",
+            {"challenge_id": options["challenge_id"], "credential": credential},
+        )
         assert response.status_code in (400, 401, 410), response.json_body
         assert "error" in response.json_body
         options = sign_in_options(client)

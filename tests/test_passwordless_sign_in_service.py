@@ -1,5 +1,6 @@
 """Service-level tests of the puzzle-free ways in: SMS-code flows opened with ID + phone, the
 single-use WebAuthn challenges, and the passkey sign counter."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,7 +40,9 @@ def test_matched_and_mismatched_starts_take_the_same_time(tables, monkeypatch):
     monkeypatch.setattr(phone_flows, "_monotonic", lambda: now[0])
     monkeypatch.setattr(phone_flows, "_sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
     real_send = notify.send
-    monkeypatch.setattr(notify, "send", lambda *a, **k: (now.__setitem__(0, now[0] + 0.3), real_send(*a, **k)))
+    monkeypatch.setattr(
+        notify, "send", lambda *a, **k: (now.__setitem__(0, now[0] + 0.3), real_send(*a, **k))
+    )
     elapsed = []
     for phone in (ZHANG_PHONE, "13900009999"):
         clock.travel(61)  # one code a minute per account
@@ -97,8 +100,9 @@ def test_a_loopback_site_origin_is_named_localhost_for_webauthn(monkeypatch):
 def _registered(authenticator: SoftAuthenticator) -> Passkey:
     make_account(password=GOOD_PASSWORD, state="SET")
     options = passkeys.registration_options(current_of(), IP, password=GOOD_PASSWORD)
-    added = passkeys.register(current_of(), options["challenge_id"], authenticator.create(options["publicKey"]),
-                              "钥匙", IP)
+    added = passkeys.register(
+        current_of(), options["challenge_id"], authenticator.create(options["publicKey"]), "钥匙", IP
+    )
     return Passkey.get(ZHANG, added["id"])
 
 
@@ -106,7 +110,10 @@ def test_sign_counter_is_stored_only_over_the_count_that_was_verified(tables):
     authenticator = SoftAuthenticator()
     stale = _registered(authenticator)
     options = passkey_login.options()
-    assert passkey_login.login(options["challenge_id"], authenticator.get(options["publicKey"]), IP)["status"] == "ok"
+    assert (
+        passkey_login.login(options["challenge_id"], authenticator.get(options["publicKey"]), IP)["status"]
+        == "ok"
+    )
     with pytest.raises(Unauthorized):  # a second sign-in verified against the old counter loses
         passkey_login._advance_counter(stale, 1, IP)
     assert Passkey.get(ZHANG, stale.passkey_id).sign_count == 1

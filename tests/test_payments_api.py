@@ -1,4 +1,5 @@
 """Payment routes through the Chalice client on moto: the resident's three steps, errors, to-do list."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from chalicelib import clock, policy
 
 from .helpers import get, post, signed_in
-from .test_payments_service import WANG, bank_sign, fixed_time, notification  # noqa: F401
+from .test_payments_service import WANG, bank_sign, notification
 
 
 @pytest.fixture
@@ -15,8 +16,12 @@ def wang(client, fixed_time):
 
 
 def create(client, cookie, months=("202609", "202610"), base_fen=500000, kind="flexible_pension"):
-    return post(client, "/api/payments/orders", {"kind": kind, "months": list(months), "base_fen": base_fen},
-                cookie=cookie)
+    return post(
+        client,
+        "/api/payments/orders",
+        {"kind": kind, "months": list(months), "base_fen": base_fen},
+        cookie=cookie,
+    )
 
 
 def test_full_flow_draft_confirm_pay_then_bank_notification(client, wang):
@@ -30,13 +35,23 @@ def test_full_flow_draft_confirm_pay_then_bank_notification(client, wang):
     assert post(client, f"/api/payments/orders/{no}/confirm", cookie=wang).json_body["status"] == "CONFIRMED"
     paying = post(client, f"/api/payments/orders/{no}/pay", {"bank_code": "ccb"}, cookie=wang)
     assert paying.status_code == 200
-    assert paying.json_body["status"] == "AWAITING_PAYMENT" and "/ccb/checkout?" in paying.json_body["redirect_url"]
+    assert (
+        paying.json_body["status"] == "AWAITING_PAYMENT"
+        and "/ccb/checkout?" in paying.json_body["redirect_url"]
+    )
     tasks = get(client, "/api/tasks", wang).json_body["items"]
     assert [t["resume_path"] for t in tasks] == [f"/pay/order.html?no={no}"]
     body = notification(order)
     ts = str(int(clock.now()))
-    ack = client.http.post("/api/banks/ccb/notifications", body=body, headers={
-        "Content-Type": "application/json", "X-Bank-Timestamp": ts, "X-Bank-Signature": bank_sign("ccb", ts, body)})
+    ack = client.http.post(
+        "/api/banks/ccb/notifications",
+        body=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Bank-Timestamp": ts,
+            "X-Bank-Signature": bank_sign("ccb", ts, body),
+        },
+    )
     assert ack.status_code == 200
     assert get(client, f"/api/payments/orders/{no}", wang).json_body["status"] == "PAID"
     assert get(client, "/api/tasks", wang).json_body["items"] == []
@@ -62,18 +77,24 @@ def test_month_already_paid_or_in_an_open_order_is_409(client, wang):
 def test_amend_goes_back_to_draft(client, wang):
     no = create(client, wang).json_body["order_no"]
     post(client, f"/api/payments/orders/{no}/confirm", cookie=wang)
-    response = client.http.put(f"/api/payments/orders/{no}", body='{"months":["202611"],"base_fen":600000}',
-                               headers={"Cookie": wang, "X-Requested-With": "XMLHttpRequest",
-                                        "Content-Type": "application/json"})
+    response = client.http.put(
+        f"/api/payments/orders/{no}",
+        body='{"months":["202611"],"base_fen":600000}',
+        headers={"Cookie": wang, "X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"},
+    )
     assert response.status_code == 200, response.json_body
     assert response.json_body["status"] == "DRAFT" and response.json_body["months"] == ["202611"]
 
 
 def test_pay_before_confirm_and_cancel_at_bank_are_409(client, wang):
     no = create(client, wang).json_body["order_no"]
-    assert post(client, f"/api/payments/orders/{no}/pay", {"bank_code": "ccb"}, cookie=wang).status_code == 409
+    assert (
+        post(client, f"/api/payments/orders/{no}/pay", {"bank_code": "ccb"}, cookie=wang).status_code == 409
+    )
     post(client, f"/api/payments/orders/{no}/confirm", cookie=wang)
-    assert post(client, f"/api/payments/orders/{no}/pay", {"bank_code": "zzz"}, cookie=wang).status_code == 400
+    assert (
+        post(client, f"/api/payments/orders/{no}/pay", {"bank_code": "zzz"}, cookie=wang).status_code == 400
+    )
     post(client, f"/api/payments/orders/{no}/pay", {"bank_code": "ccb"}, cookie=wang)
     assert post(client, f"/api/payments/orders/{no}/cancel", cookie=wang).status_code == 409
 
@@ -110,7 +131,11 @@ def test_scheduled_expiry_function_expires_idle_orders(client, wang):
     no = create(client, wang).json_body["order_no"]
     clock.travel(31 * 60)
     wang_again = signed_in(client, WANG)
-    result = client.lambda_.invoke("expire_payment_orders", client.events.generate_cw_event(
-        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    result = client.lambda_.invoke(
+        "expire_payment_orders",
+        client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        ),
+    )
     assert result.payload["expired"] == 1
     assert get(client, f"/api/payments/orders/{no}", wang_again).json_body["status"] == "EXPIRED"

@@ -5,6 +5,7 @@ The test starts DynamoDB Local on a free port and runs this file as a script in 
 whose models point at it (chalicelib binds the endpoint when its models are imported, so the
 pytest process, already on moto, cannot). The script prints one JSON line that the test checks.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,16 +23,30 @@ WANG = "371481199004225625"
 @pytest.fixture(scope="module")
 def ddb_endpoint():
     from infra.ddb_local import DynamoDBLocal
+
     with DynamoDBLocal() as ddb:
         yield ddb.endpoint
 
 
 def run_scenario(endpoint: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT", "TABLE_PREFIX")}
-    env.update({"DDB_ENDPOINT": endpoint, "SBP_ITEST_PREFIX": "sbp-itest-", "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"})
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve())], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    env.update(
+        {
+            "DDB_ENDPOINT": endpoint,
+            "SBP_ITEST_PREFIX": "sbp-itest-",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -59,9 +74,12 @@ def _scenario() -> dict:  # runs in the child process
     import time
 
     from infra.stage_env import stage_variables
+
     for key, value in stage_variables("local").items():
         os.environ.setdefault(key, value)
     os.environ["TABLE_PREFIX"] = os.environ["SBP_ITEST_PREFIX"] + str(os.getpid()) + "-"
+
+    from datetime import datetime
 
     from chalicelib import clock
     from chalicelib.errors import Conflict
@@ -73,10 +91,15 @@ def _scenario() -> dict:  # runs in the child process
     from chalicelib.models.orders import PaymentOrder
     from chalicelib.models.registry import create_missing_tables
     from chalicelib.models.tasks import PendingTask
-    from chalicelib.services import bank_notifications, banks, payment_expiry, payment_orders, payment_settlement
+    from chalicelib.services import (
+        bank_notifications,
+        banks,
+        payment_expiry,
+        payment_orders,
+        payment_settlement,
+    )
     from chalicelib.services.sessions import CurrentSession
 
-    from datetime import datetime
     clock.travel(datetime(2026, 11, 15, 10, 0, tzinfo=clock.CHINA_TZ).timestamp() - time.time())
     create_missing_tables()
     me = CurrentSession(WANG, "h", int(clock.now()), int(clock.now()))
@@ -88,9 +111,15 @@ def _scenario() -> dict:  # runs in the child process
         return payment_orders.pay(me, order["order_no"], bank, None)
 
     def body(order, event_id, status="SUCCESS", **extra):
-        data = {"event_id": event_id, "order_no": order["order_no"], "bank_txn_id": "T-" + event_id,
-                "amount_fen": order["total_fen"], "currency": "CNY", "status": status,
-                "paid_at": "2026-11-15T10:05:00+08:00" if status == "SUCCESS" else None}
+        data = {
+            "event_id": event_id,
+            "order_no": order["order_no"],
+            "bank_txn_id": "T-" + event_id,
+            "amount_fen": order["total_fen"],
+            "currency": "CNY",
+            "status": status,
+            "paid_at": "2026-11-15T10:05:00+08:00" if status == "SUCCESS" else None,
+        }
         data.update(extra)
         return json.dumps(data).encode()
 
@@ -103,8 +132,11 @@ def _scenario() -> dict:  # runs in the child process
     def deliver():
         barrier.wait()
         try:
-            answers.append(bank_notifications.handle_notification("ccb", headers["X-Bank-Timestamp"],
-                                                                  headers["X-Bank-Signature"], raw))
+            answers.append(
+                bank_notifications.handle_notification(
+                    "ccb", headers["X-Bank-Timestamp"], headers["X-Bank-Signature"], raw
+                )
+            )
         except Exception as exc:  # noqa: BLE001
             answers.append(repr(exc))
 
@@ -144,7 +176,9 @@ def _scenario() -> dict:  # runs in the child process
 
     second = at_bank(["202608"])
     states = []
-    payment_settlement.apply_bank_result(bank_notifications.parse_notification("ccb", body(second, "evt-f", "FAILED")))
+    payment_settlement.apply_bank_result(
+        bank_notifications.parse_notification("ccb", body(second, "evt-f", "FAILED"))
+    )
     states.append(PaymentOrder.get(second["order_no"], consistent_read=True).status)
     payment_orders.pay(me, second["order_no"], "icbc", None)
     payment_settlement.apply_bank_result(bank_notifications.parse_notification("icbc", body(second, "evt-s")))
@@ -152,16 +186,21 @@ def _scenario() -> dict:  # runs in the child process
     out["failed_then_paid"] = states
 
     third = at_bank(["202607"])
-    outcome = payment_settlement.apply_bank_result(bank_notifications.parse_notification(
-        "ccb", body(third, "evt-off", amount_fen=third["total_fen"] - 1)))
+    outcome = payment_settlement.apply_bank_result(
+        bank_notifications.parse_notification(
+            "ccb", body(third, "evt-off", amount_fen=third["total_fen"] - 1)
+        )
+    )
     out["off_by_one"] = [outcome, PaymentOrder.get(third["order_no"], consistent_read=True).status]
 
     idle = payment_orders.create_order(me, "flexible_pension", ["202606"], 500000, None)
     clock.travel(31 * 60)
     banks.query_status = lambda *a, **k: {"status": "PENDING"}
     payment_expiry.expire_stale()
-    out["expired"] = [PaymentOrder.get(idle["order_no"], consistent_read=True).status,
-                      sum(1 for _ in MonthLock.query(f"{WANG}#110", MonthLock.period == "202606"))]
+    out["expired"] = [
+        PaymentOrder.get(idle["order_no"], consistent_read=True).status,
+        sum(1 for _ in MonthLock.query(f"{WANG}#110", MonthLock.period == "202606")),
+    ]
     return out
 
 

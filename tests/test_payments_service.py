@@ -1,14 +1,13 @@
 """Payments service (moto): amounts from policy data, months and locks, every state transition,
 the PAID transaction and expiry with time travel. Helpers here are shared by the other payment tests."""
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 import threading
-import time
 import urllib.parse
-from datetime import datetime
 
 import pytest
 
@@ -21,8 +20,14 @@ from chalicelib.models.messages import ResidentMessage
 from chalicelib.models.order_locks import MonthLock
 from chalicelib.models.orders import PaymentOrder
 from chalicelib.models.tasks import PendingTask
-from chalicelib.services import (bank_notifications, banks, payment_dues, payment_expiry, payment_orders,
-                                 payment_settlement)
+from chalicelib.services import (
+    bank_notifications,
+    banks,
+    payment_dues,
+    payment_expiry,
+    payment_orders,
+    payment_settlement,
+)
 from chalicelib.services.sessions import CurrentSession
 
 from .conftest import FIXTURES
@@ -30,15 +35,9 @@ from .conftest import FIXTURES
 WANG = "371481199004225625"
 OTHER = "371402198503142314"
 SECRETS = {"icbc": b"local-secret-icbc", "ccb": b"local-secret-ccb", "abc": b"local-secret-abc"}
-FIXED_NOW = datetime(2026, 11, 15, 10, 0, tzinfo=clock.CHINA_TZ)  # window 2025-11 … 2026-11
 
 
 # ---- helpers shared by the payment tests -----------------------------------------------------
-
-def freeze_at(moment: datetime = FIXED_NOW) -> None:
-    """Put chalicelib's clock at `moment` (tests travel from there)."""
-    clock.reset()
-    clock.travel(moment.timestamp() - time.time())
 
 
 def me(id_number: str = WANG) -> CurrentSession:
@@ -53,20 +52,32 @@ def bank_sign(bank: str, timestamp: str, body: bytes, secret: bytes | None = Non
 
 
 def notification(order: dict, status: str = "SUCCESS", event_id: str = "evt-1", **overrides) -> bytes:
-    body = {"event_id": event_id, "order_no": order["order_no"], "bank_txn_id": "TXN-" + event_id,
-            "amount_fen": order["total_fen"], "currency": "CNY", "status": status,
-            "paid_at": "2026-11-15T10:05:00+08:00" if status == "SUCCESS" else None}
+    body = {
+        "event_id": event_id,
+        "order_no": order["order_no"],
+        "bank_txn_id": "TXN-" + event_id,
+        "amount_fen": order["total_fen"],
+        "currency": "CNY",
+        "status": status,
+        "paid_at": "2026-11-15T10:05:00+08:00" if status == "SUCCESS" else None,
+    }
     body.update(overrides)
     return json.dumps(body).encode()
 
 
-def bank_result(order: dict, status: str = "SUCCESS", event_id: str = "evt-1", bank: str = "ccb",
-                **overrides) -> payment_settlement.BankResult:
+def bank_result(
+    order: dict, status: str = "SUCCESS", event_id: str = "evt-1", bank: str = "ccb", **overrides
+) -> payment_settlement.BankResult:
     return bank_notifications.parse_notification(bank, notification(order, status, event_id, **overrides))
 
 
-def order_at_bank(bank: str = "ccb", months: list[str] | None = None, base_fen: int = 500000,
-                  kind: str = "flexible_pension", id_number: str = WANG) -> dict:
+def order_at_bank(
+    bank: str = "ccb",
+    months: list[str] | None = None,
+    base_fen: int = 500000,
+    kind: str = "flexible_pension",
+    id_number: str = WANG,
+) -> dict:
     current = me(id_number)
     order = payment_orders.create_order(current, kind, months or ["202609", "202610"], base_fen, "127.0.0.1")
     payment_orders.confirm(current, order["order_no"], "127.0.0.1")
@@ -77,40 +88,21 @@ def status_of(order_no: str) -> str:
     return PaymentOrder.get(order_no, consistent_read=True).status
 
 
-@pytest.fixture
-def serial_moto():
-    """moto applies a TransactWriteItems without isolation from other threads; DynamoDB
-    serialises them. Run moto's calls one at a time so parallel tests see DynamoDB's semantics
-    (every thread still reads before it writes, so only conditional writes keep them apart)."""
-    from unittest import mock
-
-    import botocore.client
-    lock = threading.RLock()
-    real = botocore.client.BaseClient._make_api_call
-
-    def serialised(self, operation, params):
-        with lock:
-            return real(self, operation, params)
-
-    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", serialised):
-        yield
-
-
-@pytest.fixture
-def fixed_time(tables):
-    freeze_at()
-    yield
-    clock.reset()
-
-
 # ---- amounts ----------------------------------------------------------------------------------
+
 
 def test_month_amount_is_base_times_policy_rate_rounded_half_up_to_the_fen(fixed_time):
     cases = json.loads((FIXTURES / "bank" / "rounding_cases.json").read_text(encoding="utf-8"))["cases"]
     for case in cases:
         line = payment_dues.month_line(case["type_code"], case["period"], case["base_fen"])
-        assert line["rate_bp"] == policy.flexible_rates(case["period"][:4], case["type_code"])["total"] == case["rate_bp"]
-        assert (line["amount_fen"], line["account_fen"]) == (case["amount_fen"], case["account_fen"]), case["why"]
+        assert (
+            line["rate_bp"]
+            == policy.flexible_rates(case["period"][:4], case["type_code"])["total"]
+            == case["rate_bp"]
+        )
+        assert (line["amount_fen"], line["account_fen"]) == (case["amount_fen"], case["account_fen"]), case[
+            "why"
+        ]
 
 
 def test_order_total_is_the_sum_of_rounded_month_amounts(fixed_time):
@@ -124,7 +116,9 @@ def test_each_month_uses_its_own_years_rate_and_band(fixed_time):
     lower_2026 = policy.base_band("2026")[0]
     order = payment_orders.create_order(me(), "flexible_pension", ["202512", "202601"], lower_2026, None)
     by_period = {line["period"]: line for line in order["lines"]}
-    assert by_period["202512"]["amount_fen"] == money.apply_rate(lower_2026, policy.flexible_rates("2025", "110")["total"])
+    assert by_period["202512"]["amount_fen"] == money.apply_rate(
+        lower_2026, policy.flexible_rates("2025", "110")["total"]
+    )
     with pytest.raises(BadInput) as refused:
         payment_orders.create_order(me(), "flexible_pension", ["202512", "202601"], lower_2026 - 1, None)
     assert refused.value.field == "base_fen" and "2026年" in refused.value.message
@@ -157,9 +151,17 @@ def test_unknown_kind_and_non_integer_base_are_refused(fixed_time):
 
 # ---- months already paid or in another order ---------------------------------------------------
 
+
 def test_month_already_paid_cannot_be_ordered_again(fixed_time):
-    Contribution(person_type=f"{WANG}#110", period="202609", employer="灵活就业", base_fen=500000,
-                 employer_fen=0, personal_fen=100000, status="PAID").save()
+    Contribution(
+        person_type=f"{WANG}#110",
+        period="202609",
+        employer="灵活就业",
+        base_fen=500000,
+        employer_fen=0,
+        personal_fen=100000,
+        status="PAID",
+    ).save()
     with pytest.raises(Conflict) as refused:
         payment_orders.create_order(me(), "flexible_pension", ["202609", "202610"], 500000, None)
     assert refused.value.code == "months_taken" and "2026年9月" in refused.value.message
@@ -167,8 +169,15 @@ def test_month_already_paid_cannot_be_ordered_again(fixed_time):
 
 
 def test_owed_month_can_be_ordered_and_is_posted_as_paid(fixed_time):
-    Contribution(person_type=f"{WANG}#110", period="202609", employer="灵活就业", base_fen=500000,
-                 employer_fen=0, personal_fen=100000, status="OWED").save()
+    Contribution(
+        person_type=f"{WANG}#110",
+        period="202609",
+        employer="灵活就业",
+        base_fen=500000,
+        employer_fen=0,
+        personal_fen=100000,
+        status="OWED",
+    ).save()
     order = order_at_bank(months=["202609"])
     assert payment_settlement.apply_bank_result(bank_result(order)) == "APPLIED"
     assert Contribution.get(f"{WANG}#110", "202609").status == "PAID"
@@ -205,8 +214,15 @@ def test_parallel_orders_for_the_same_month_only_one_succeeds(fixed_time, serial
 
 
 def test_options_show_paid_in_order_and_payable_months(fixed_time):
-    Contribution(person_type=f"{WANG}#110", period="202601", employer="灵活就业", base_fen=500000,
-                 employer_fen=0, personal_fen=100000, status="PAID").save()
+    Contribution(
+        person_type=f"{WANG}#110",
+        period="202601",
+        employer="灵活就业",
+        base_fen=500000,
+        employer_fen=0,
+        personal_fen=100000,
+        status="PAID",
+    ).save()
     order = payment_orders.create_order(me(), "flexible_pension", ["202602"], 500000, None)
     answer = payment_orders.options(me(), "flexible_pension")
     states = {m["period"]: (m["state"], m["order_no"]) for m in answer["months"]}
@@ -219,6 +235,7 @@ def test_options_show_paid_in_order_and_payable_months(fixed_time):
 
 
 # ---- transitions ------------------------------------------------------------------------------
+
 
 def test_order_is_a_to_do_item_resumable_at_its_step_named_in_plain_words(fixed_time):
     order = payment_orders.create_order(me(), "flexible_pension", ["202610"], 500000, None)
@@ -238,13 +255,25 @@ def test_confirm_then_pay_gives_a_signed_checkout_link(fixed_time):
     assert url.path.endswith("/icbc/checkout")
     assert params["order_no"] == order["order_no"] and params["amount_fen"] == str(order["total_fen"])
     signed = {k: v for k, v in params.items() if k not in ("ts", "sig")}
-    assert params["sig"] == bank_sign("icbc", params["ts"], urllib.parse.urlencode(sorted(signed.items())).encode())
+    assert params["sig"] == bank_sign(
+        "icbc", params["ts"], urllib.parse.urlencode(sorted(signed.items())).encode()
+    )
 
 
-@pytest.mark.parametrize("status,action", [
-    ("DRAFT", "pay"), ("CONFIRMED", "confirm_twice_ok"), ("AWAITING_PAYMENT", "confirm"),
-    ("AWAITING_PAYMENT", "cancel"), ("AWAITING_PAYMENT", "other_bank"), ("PAID", "pay"),
-    ("PAID", "cancel"), ("CANCELLED", "confirm"), ("CANCELLED", "pay")])
+@pytest.mark.parametrize(
+    "status,action",
+    [
+        ("DRAFT", "pay"),
+        ("CONFIRMED", "confirm_twice_ok"),
+        ("AWAITING_PAYMENT", "confirm"),
+        ("AWAITING_PAYMENT", "cancel"),
+        ("AWAITING_PAYMENT", "other_bank"),
+        ("PAID", "pay"),
+        ("PAID", "cancel"),
+        ("CANCELLED", "confirm"),
+        ("CANCELLED", "pay"),
+    ],
+)
 def test_transitions_not_allowed_from_a_state_are_refused(fixed_time, status, action):
     current = me()
     order = payment_orders.create_order(current, "flexible_pension", ["202610"], 500000, None)
@@ -259,10 +288,12 @@ def test_transitions_not_allowed_from_a_state_are_refused(fixed_time, status, ac
     if status == "PAID":
         payment_settlement.apply_bank_result(bank_result(order))
     assert status_of(no) == status
-    calls = {"pay": lambda: payment_orders.pay(current, no, "ccb", None),
-             "confirm": lambda: payment_orders.confirm(current, no, None),
-             "cancel": lambda: payment_orders.cancel(current, no, None),
-             "other_bank": lambda: payment_orders.pay(current, no, "icbc", None)}
+    calls = {
+        "pay": lambda: payment_orders.pay(current, no, "ccb", None),
+        "confirm": lambda: payment_orders.confirm(current, no, None),
+        "cancel": lambda: payment_orders.cancel(current, no, None),
+        "other_bank": lambda: payment_orders.pay(current, no, "icbc", None),
+    }
     if action == "confirm_twice_ok":
         assert payment_orders.confirm(current, no, None)["status"] == "CONFIRMED"
         return
@@ -278,7 +309,9 @@ def test_failed_order_can_be_paid_again_as_a_new_attempt_of_the_same_order(fixed
     assert PendingTask.get(WANG, f"payment_order#{order['order_no']}").step == "支付失败，可重新支付"
     again = payment_orders.pay(me(), order["order_no"], "abc", None)
     assert again["status"] == "AWAITING_PAYMENT" and again["attempt"] == 2 and again["bank_code"] == "abc"
-    assert payment_settlement.apply_bank_result(bank_result(order, "SUCCESS", "evt-ok", bank="abc")) == "APPLIED"
+    assert (
+        payment_settlement.apply_bank_result(bank_result(order, "SUCCESS", "evt-ok", bank="abc")) == "APPLIED"
+    )
     assert status_of(order["order_no"]) == "PAID"
 
 
@@ -302,6 +335,7 @@ def test_other_residents_order_is_not_found(fixed_time):
 
 
 # ---- the PAID transaction -----------------------------------------------------------------------
+
 
 def test_paid_posts_contributions_closes_the_to_do_item_and_appends_a_message(fixed_time):
     order = order_at_bank("ccb", months=["202609", "202610"], base_fen=500000)
@@ -334,6 +368,7 @@ def test_summary_moves_owed_months_to_paid(fixed_time):
 
 # ---- expiry -------------------------------------------------------------------------------------
 
+
 def test_expiry_closes_orders_idle_past_the_ttl_and_frees_their_months(fixed_time, monkeypatch):
     stale = payment_orders.create_order(me(), "flexible_pension", ["202609"], 500000, None)
     clock.travel(20 * 60)
@@ -362,7 +397,10 @@ def test_expiry_job_stops_before_its_timeout_and_leaves_the_rest_for_the_next_ru
     remaining = iter([60.0, 1.0])  # plenty before the first order, too little before the second
     counts = payment_expiry.expire_stale(time_left_s=lambda: next(remaining))
     assert counts["expired"] == 1 and counts["stopped_early"] == 1
-    assert sorted([status_of(first["order_no"]), status_of(second["order_no"])]) == ["AWAITING_PAYMENT", "EXPIRED"]
+    assert sorted([status_of(first["order_no"]), status_of(second["order_no"])]) == [
+        "AWAITING_PAYMENT",
+        "EXPIRED",
+    ]
     assert asked == [banks.data()["job_query_timeout_s"]]  # the job's short bank timeout
     assert payment_expiry.expire_stale(time_left_s=lambda: 60.0)["expired"] == 1  # the next run finishes
 
@@ -377,8 +415,14 @@ def test_expiry_asks_the_bank_first_and_posts_an_order_the_bank_knows_as_paid(fi
         if bank == "abc":
             raise TemporarilyUnavailable("down")
         if order_no == paid_at_bank["order_no"]:
-            return {"order_no": order_no, "status": "SUCCESS", "amount_fen": paid_at_bank["total_fen"],
-                    "currency": "CNY", "bank_txn_id": "CCB-1", "paid_at": "2026-11-15T10:20:00+08:00"}
+            return {
+                "order_no": order_no,
+                "status": "SUCCESS",
+                "amount_fen": paid_at_bank["total_fen"],
+                "currency": "CNY",
+                "bank_txn_id": "CCB-1",
+                "paid_at": "2026-11-15T10:20:00+08:00",
+            }
         return {"order_no": order_no, "status": "PENDING"}
 
     monkeypatch.setattr(banks, "query_status", query)

@@ -2,6 +2,7 @@
 year-by-year statement with official and provisional years, part-year interest (the year not
 over, the retirement year), payments showing at once (service and API); and a property test of
 the account over random histories against a plain reference implementation."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,7 +26,10 @@ CASES = load_fixture("records/pension_account_cases.json")["cases"]
 
 @pytest.mark.parametrize("case", CASES, ids=[c["work"][:40] for c in CASES])
 def test_year_end_matches_the_hand_worked_case_to_the_fen(case):
-    assert pension_account.year_end(case["opening_fen"], case["credited_fen"], case["rate_bp"]) == case["closing_fen"]
+    assert (
+        pension_account.year_end(case["opening_fen"], case["credited_fen"], case["rate_bp"])
+        == case["closing_fen"]
+    )
 
 
 def test_year_end_refuses_negative_amounts():
@@ -35,8 +39,9 @@ def test_year_end_refuses_negative_amounts():
 
 def _years(id_number, *entries):
     for year, months, credited, opening in entries:
-        PensionAccountYear(id_number=id_number, year=str(year), months=months, credited_fen=credited,
-                           opening_fen=opening).save()
+        PensionAccountYear(
+            id_number=id_number, year=str(year), months=months, credited_fen=credited, opening_fen=opening
+        ).save()
 
 
 def at(day: str) -> None:
@@ -57,11 +62,25 @@ def me(id_number: str = ZHANG) -> CurrentSession:
     return CurrentSession(id_number, "h", 0, 0)
 
 
-def paid_months(id_number: str, first: str, last: str, account_fen: int = 40000, source: str = "import") -> None:
-    rows = [{"period": p, "employer": "德州市某机械有限公司", "base_fen": 500000, "employer_fen": 80000,
-             "personal_fen": 40000, "account_fen": account_fen, "status": "PAID", "posted_on": "2026-01-01",
-             "source": source, "id_number": id_number, "type_code": "110"}
-            for p in records.months_between(first, last)]
+def paid_months(
+    id_number: str, first: str, last: str, account_fen: int = 40000, source: str = "import"
+) -> None:
+    rows = [
+        {
+            "period": p,
+            "employer": "德州市某机械有限公司",
+            "base_fen": 500000,
+            "employer_fen": 80000,
+            "personal_fen": 40000,
+            "account_fen": account_fen,
+            "status": "PAID",
+            "posted_on": "2026-01-01",
+            "source": source,
+            "id_number": id_number,
+            "type_code": "110",
+        }
+        for p in records.months_between(first, last)
+    ]
     records.write_contributions(rows)
 
 
@@ -70,7 +89,7 @@ def test_official_years_chain_with_the_published_rates_then_later_years_are_prov
     answer = pension_account.statement(me())
     rows = answer["items"]
     by_year = {r["year"]: r for r in rows}
-    assert [r["year"] for r in rows] == list(range(2026, 2015, -1))   # newest first; 2018 earns interest too
+    assert [r["year"] for r in rows] == list(range(2026, 2015, -1))  # newest first; 2018 earns interest too
     assert by_year[2016]["closing_fen"] == 125400 and by_year[2016]["interest_fen"] == 5400
     assert by_year[2017]["opening_fen"] == 125400 and by_year[2017]["closing_fen"] == 258955
     assert by_year[2018]["months"] == 0 and by_year[2018]["rate_bp"] == 829
@@ -118,7 +137,9 @@ def test_a_history_without_account_years_is_computed_from_the_paid_months(nov_20
     # 2025: 480,000 × (1 + 0.0262 × 1.083 / 2) = 486,809.90 → 486,810
     # 2026: 486,810 × 0.0262 × 10/12 = 10,628.69; 400,000 × 0.0262 × 11/24 = 4,803.33 → 15,432
     assert [(r["year"], r["months"], r["credited_fen"], r["closing_fen"]) for r in rows] == [
-        (2026, 10, 400000, 902242), (2025, 12, 480000, 486810)]
+        (2026, 10, 400000, 902242),
+        (2025, 12, 480000, 486810),
+    ]
     assert all(r["provisional"] for r in rows)
 
 
@@ -126,10 +147,24 @@ def test_a_payment_shows_in_the_account_at_once_and_never_lowers_the_estimate_ba
     paid_months(ZHANG, "202501", "202610")
     before = pension_account.balance_as_of(ZHANG, "202611", interest_months=10)
     with transaction() as tx:
-        records.post_contributions(tx, ZHANG, "110", [
-            {"period": "202611", "employer": "灵活就业", "base_fen": 500000, "employer_fen": 0,
-             "personal_fen": 100000, "account_fen": 40000, "status": "PAID", "posted_on": "2026-11-15",
-             "source": "payment:P20261115AAAAAAAAAA"}])
+        records.post_contributions(
+            tx,
+            ZHANG,
+            "110",
+            [
+                {
+                    "period": "202611",
+                    "employer": "灵活就业",
+                    "base_fen": 500000,
+                    "employer_fen": 0,
+                    "personal_fen": 100000,
+                    "account_fen": 40000,
+                    "status": "PAID",
+                    "posted_on": "2026-11-15",
+                    "source": "payment:P20261115AAAAAAAAAA",
+                }
+            ],
+        )
     after = pension_account.balance_as_of(ZHANG, "202611", interest_months=10)
     # credits 440,000 × 0.0262 × 11/24 = 5,283.33; with 10,628.69 on the opening → 15,912
     assert (before["credited_fen"], after["credited_fen"]) == (400000, 440000)
@@ -142,13 +177,17 @@ def test_an_official_item_for_the_year_not_over_gives_way_to_the_posted_months(n
     paid_months(ZHANG, "202601", "202603")
     _years(ZHANG, (2025, 12, 0, 100000), (2026, 1, 40000, None))
     current = pension_account.statement(me())["items"][0]
-    assert (current["year"], current["months"], current["credited_fen"], current["provisional"]) == \
-        (2026, 3, 120000, True)
+    assert (current["year"], current["months"], current["credited_fen"], current["provisional"]) == (
+        2026,
+        3,
+        120000,
+        True,
+    )
 
 
 def test_a_backpayment_online_for_an_official_year_is_added_to_it_provisionally(nov_2026):
     _years(ZHANG, (2025, 11, 440000, 0))
-    paid_months(ZHANG, "202501", "202511")                              # restated by the core system
+    paid_months(ZHANG, "202501", "202511")  # restated by the core system
     paid_months(ZHANG, "202512", "202512", source="payment:P20261110AAAAAAAAAA")  # paid online since
     rows = {r["year"]: r for r in pension_account.statement(me())["items"]}
     assert (rows[2025]["months"], rows[2025]["credited_fen"], rows[2025]["online_fen"]) == (12, 480000, 40000)
@@ -172,8 +211,15 @@ def test_pension_account_api_answers_the_statement_to_the_signed_in_resident(cli
 
 # ---- property: the account over random histories against a plain reference ----------------
 
-def reference_rows(official: dict[int, tuple[int, int]], opening: int, posted: dict[int, tuple[int, int]],
-                   end_year: int, last_interest: int, online: dict[int, int]) -> list[tuple[int, int, int, bool]]:
+
+def reference_rows(
+    official: dict[int, tuple[int, int]],
+    opening: int,
+    posted: dict[int, tuple[int, int]],
+    end_year: int,
+    last_interest: int,
+    online: dict[int, int],
+) -> list[tuple[int, int, int, bool]]:
     """PRODUCT section 3 written out plainly: (year, credited, closing, provisional) per year."""
     years = sorted(y for y in official if y <= end_year)
     start = years[0] if years else min(posted)
@@ -198,13 +244,20 @@ def reference_rows(official: dict[int, tuple[int, int]], opening: int, posted: d
     return out
 
 
-histories = st.integers(min_value=1990, max_value=2026).flatmap(lambda end: st.tuples(
-    st.just(end),
-    st.dictionaries(st.integers(1986, end), st.tuples(st.integers(0, 12), st.integers(0, 2_000_000)), max_size=6),
-    st.integers(0, 50_000_000),
-    st.dictionaries(st.integers(1986, end), st.tuples(st.integers(1, 12), st.integers(0, 2_000_000)), max_size=6),
-    st.integers(0, 12),
-    st.dictionaries(st.integers(1986, end), st.integers(1, 500_000), max_size=3)))
+histories = st.integers(min_value=1990, max_value=2026).flatmap(
+    lambda end: st.tuples(
+        st.just(end),
+        st.dictionaries(
+            st.integers(1986, end), st.tuples(st.integers(0, 12), st.integers(0, 2_000_000)), max_size=6
+        ),
+        st.integers(0, 50_000_000),
+        st.dictionaries(
+            st.integers(1986, end), st.tuples(st.integers(1, 12), st.integers(0, 2_000_000)), max_size=6
+        ),
+        st.integers(0, 12),
+        st.dictionaries(st.integers(1986, end), st.integers(1, 500_000), max_size=3),
+    )
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -215,10 +268,23 @@ def test_account_rows_match_the_reference_over_random_histories(history):
     posted = {y: v for y, v in posted.items() if last_official is None or y > last_official}
     online = {y: v for y, v in online.items() if y in official}
     assume(official or posted)
-    official_items = [{"year": str(y), "months": m, "credited_fen": c, "opening_fen": opening if y == min(official) else None}
-                      for y, (m, c) in sorted(official.items())]
-    rows = pension_account.account_rows(official_items, {y: {"months": m, "credited_fen": c} for y, (m, c) in posted.items()},
-                                        end_year, last_interest, {y: {"months": 1, "credited_fen": c} for y, c in online.items()})
-    assert [(r["year"], r["credited_fen"], r["closing_fen"], r["provisional"]) for r in rows] == \
-        reference_rows(official, opening, posted, end_year, last_interest, online)
+    official_items = [
+        {
+            "year": str(y),
+            "months": m,
+            "credited_fen": c,
+            "opening_fen": opening if y == min(official) else None,
+        }
+        for y, (m, c) in sorted(official.items())
+    ]
+    rows = pension_account.account_rows(
+        official_items,
+        {y: {"months": m, "credited_fen": c} for y, (m, c) in posted.items()},
+        end_year,
+        last_interest,
+        {y: {"months": 1, "credited_fen": c} for y, c in online.items()},
+    )
+    assert [
+        (r["year"], r["credited_fen"], r["closing_fen"], r["provisional"]) for r in rows
+    ] == reference_rows(official, opening, posted, end_year, last_interest, online)
     assert all(r["closing_fen"] >= r["opening_fen"] + r["credited_fen"] for r in rows)

@@ -1,5 +1,6 @@
 """Record precedence between the payment settlement and the core system's imports (moto), and
 the conflicts list operations resolve (`python -m infra conflicts`)."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,8 @@ from infra.commands import conflicts as conflicts_cli
 from infra.importer import Importer
 from infra.importer.formats import FORMATS
 
-from .test_payments_service import WANG, bank_result, freeze_at, me, order_at_bank, status_of
+from .helpers import freeze_at
+from .test_payments_service import WANG, bank_result, me, order_at_bank, status_of
 
 
 @pytest.fixture
@@ -41,9 +43,18 @@ def import_rows(folder, name, rows) -> Importer:
 
 
 def stale_row(period: str, status: str = "OWED") -> dict:
-    return {"id_number": WANG, "type_code": "110", "period": period, "employer": "灵活就业",
-            "base_fen": "500000", "employer_fen": "0", "personal_fen": "100000", "account_fen": "40000",
-            "status": status, "posted_on": "2026-11-20" if status != "OWED" else ""}
+    return {
+        "id_number": WANG,
+        "type_code": "110",
+        "period": period,
+        "employer": "灵活就业",
+        "base_fen": "500000",
+        "employer_fen": "0",
+        "personal_fen": "100000",
+        "account_fen": "40000",
+        "status": status,
+        "posted_on": "2026-11-20" if status != "OWED" else "",
+    }
 
 
 def rejects_of(importer: Importer) -> list[list[str]]:
@@ -78,7 +89,11 @@ def test_a_month_paid_in_an_import_refuses_a_later_bank_payment_and_lists_it(fix
     kept = Contribution.get(f"{WANG}#110", "202609")
     assert kept.source == "import" and kept.personal_fen == 100000
     (listed,) = record_conflicts.open_conflicts()
-    assert (listed["kind"], listed["period"], listed["origin"]) == ("payment", "202609", f"payment:{order['order_no']}")
+    assert (listed["kind"], listed["period"], listed["origin"]) == (
+        "payment",
+        "202609",
+        f"payment:{order['order_no']}",
+    )
     with pytest.raises(Conflict):
         record_conflicts.resolve(listed["conflict_id"], record_conflicts.APPLY_ROW)
 
@@ -87,7 +102,10 @@ def test_an_import_paid_row_restates_a_month_and_an_owed_row_fills_a_free_one(fi
     import_rows(tmp_path, "a.csv", [stale_row("202601"), stale_row("202602")])
     importer = import_rows(tmp_path, "b.csv", [stale_row("202601", "PAID"), stale_row("202602", "BACKPAID")])
     assert rejects_of(importer) == []
-    assert {c.period: c.status for c in Contribution.query(f"{WANG}#110")} == {"202601": "PAID", "202602": "BACKPAID"}
+    assert {c.period: c.status for c in Contribution.query(f"{WANG}#110")} == {
+        "202601": "PAID",
+        "202602": "BACKPAID",
+    }
     summary = ContributionSummary.get(WANG, "110")
     assert summary.paid == {"202601", "202602"} and not summary.owed
 
@@ -100,21 +118,28 @@ def test_ops_keep_the_record_or_apply_the_row_once_and_both_are_audited(fixed_ti
     assert conflicts_cli._list(args) == 0
     assert "2 open conflict(s)" in capsys.readouterr().out
 
-    keep = argparse.Namespace(conflict_id=first["conflict_id"], apply_row=False, keep_record=True,
-                              note="核心系统数据滞后", yes=False)
+    keep = argparse.Namespace(
+        conflict_id=first["conflict_id"],
+        apply_row=False,
+        keep_record=True,
+        note="核心系统数据滞后",
+        yes=False,
+    )
     assert conflicts_cli._resolve(keep) == 0
     assert Contribution.get(f"{WANG}#110", first["period"]).status == "PAID"
     assert conflicts_cli._resolve(keep) == 1  # already resolved
     assert "已处理" in capsys.readouterr().out
 
-    apply = argparse.Namespace(conflict_id=second["conflict_id"], apply_row=True, keep_record=False,
-                               note="退费后改为欠缴", yes=True)
+    apply = argparse.Namespace(
+        conflict_id=second["conflict_id"], apply_row=True, keep_record=False, note="退费后改为欠缴", yes=True
+    )
     assert conflicts_cli._resolve(apply) == 0
     assert Contribution.get(f"{WANG}#110", second["period"]).status == "OWED"
     summary = ContributionSummary.get(WANG, "110")
     assert summary.owed == {second["period"]} and summary.paid == {first["period"]}
     assert record_conflicts.open_conflicts() == []
     from chalicelib.models.audit import AuditEvent
+
     actions = [e.detail["resolution"] for e in AuditEvent.scan() if e.action == "records.conflict_resolved"]
     assert sorted(actions) == ["APPLY_ROW", "KEEP_RECORD"]
 

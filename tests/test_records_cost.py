@@ -1,6 +1,7 @@
 """The cost of a year view does not grow with the length of a person's history: the DynamoDB
 calls and the capacity they consume are counted for a resident with 1 year of history and a
 generated one with 40 years × 5 types, and must be equal."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,10 @@ TYPES = ["110", "210", "310", "410", "510"]
 
 def _item_bytes(item: dict) -> int:
     """DynamoDB item size: attribute names plus values (close enough to compare two reads)."""
-    return sum(len(name.encode()) + len(json.dumps(value, ensure_ascii=False).encode())
-               for name, value in item.items())
+    return sum(
+        len(name.encode()) + len(json.dumps(value, ensure_ascii=False).encode())
+        for name, value in item.items()
+    )
 
 
 class Meter:
@@ -46,10 +49,15 @@ class Meter:
             answer = original(client, operation, params)
             items = answer.get("Items") or ([answer["Item"]] if "Item" in answer else [])
             reported = answer.get("ConsumedCapacity") or {}
-            meter.calls.append({"op": operation, "table": params.get("TableName"),
-                                "scanned": answer.get("ScannedCount", len(items)),
-                                "read_units": math.ceil(sum(map(_item_bytes, items)) / 4096) * 0.5,
-                                "reported": reported.get("CapacityUnits")})
+            meter.calls.append(
+                {
+                    "op": operation,
+                    "table": params.get("TableName"),
+                    "scanned": answer.get("ScannedCount", len(items)),
+                    "read_units": math.ceil(sum(map(_item_bytes, items)) / 4096) * 0.5,
+                    "reported": reported.get("CapacityUnits"),
+                }
+            )
             return answer
 
         self._original = original
@@ -87,12 +95,13 @@ def test_a_year_view_is_one_query_whose_cost_does_not_grow_with_the_history(resi
         assert [c["op"] for c in meter_next.calls] == ["Query"]
         profiles.append((meter.profile(), meter_next.profile()))
     assert profiles[0] == profiles[1]
-    assert profiles[0][0][0][2] == records.YEAR_PAGE_SIZE + 1   # one look-ahead row, never more
+    assert profiles[0][0][0][2] == records.YEAR_PAGE_SIZE + 1  # one look-ahead row, never more
 
 
 def test_the_meter_would_see_a_read_that_grows_with_the_history(residents):
     """The measure can tell: reading the whole 110 history costs more for the 40-year resident."""
     from chalicelib.models.contributions import Contribution
+
     short, long_ = residents
     profiles = []
     for who in (short, long_):
@@ -112,7 +121,7 @@ def test_the_year_view_api_costs_the_same_for_both_residents(client, residents):
             response = get(client, "/api/insurance/110/contributions?year=2024", cookie=cookie)
         assert response.status_code == 200 and len(response.json_body["items"]) == 6
         ops = [c["op"] for c in meter.calls]
-        assert ops == ["GetItem", "Query"]   # the session check (a read), then the one Query
+        assert ops == ["GetItem", "Query"]  # the session check (a read), then the one Query
         profiles.append(meter.profile())
     assert profiles[0] == profiles[1]
 

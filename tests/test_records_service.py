@@ -1,5 +1,6 @@
 """Contribution year view, summary and gaps (services/records.py), and the summary upkeep that
 import, seed and payments rely on."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,8 +14,11 @@ from chalicelib.models.contribution_summaries import ContributionSummary
 from chalicelib.models.contributions import Contribution
 from chalicelib.services import records
 from chalicelib.services.sessions import CurrentSession
-from infra.seed.contributions import (generate_employee_history, generate_flexible_history,
-                                     generate_resident_history)
+from infra.seed.contributions import (
+    generate_employee_history,
+    generate_flexible_history,
+    generate_resident_history,
+)
 from infra.seed.records import store_history
 
 ZHANG = "371402198503142314"
@@ -34,8 +38,9 @@ def at(year, month, day=15):
 
 @pytest.fixture
 def zhang(tables):
-    store_history(generate_employee_history(ZHANG, "202001", "202303", "德州市恒信机械制造有限公司",
-                                            ["110", "310"]))
+    store_history(
+        generate_employee_history(ZHANG, "202001", "202303", "德州市恒信机械制造有限公司", ["110", "310"])
+    )
 
 
 def test_year_view_pages_six_months_newest_first_with_a_cursor_then_the_rest(zhang):
@@ -59,11 +64,14 @@ def test_a_partial_year_has_no_next_page_and_an_empty_year_says_so(zhang):
     assert empty["items"] == [] and empty["next_cursor"] is None
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda c: c[:-2] + ("AA" if not c.endswith("AA") else "BB"),   # MAC edited
-    lambda c: "eyJwIjoiMjAyMTEyIn0" + c[c.index("."):],             # position edited, old MAC
-    lambda c: "garbage",
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda c: c[:-2] + ("AA" if not c.endswith("AA") else "BB"),  # MAC edited
+        lambda c: "eyJwIjoiMjAyMTEyIn0" + c[c.index(".") :],  # position edited, old MAC
+        lambda c: "garbage",
+    ],
+)
 def test_a_tampered_cursor_is_refused(zhang, mutate):
     cursor = records.year_view(session(ZHANG), "110", 2021, None)["next_cursor"]
     with pytest.raises(BadInput) as error:
@@ -102,9 +110,17 @@ def test_summary_lists_only_the_types_the_resident_has(zhang):
 
 def test_gaps_group_missing_and_owed_months_into_runs_priced_at_the_lowest_base(tables):
     at(2021, 3)
-    store_history(generate_flexible_history(WANG, "202003", "202102", "灵活就业人员", ["110"],
-                                            missing=["202006", "202007", "202008", "202012", "202101"],
-                                            owed=["202102"]))
+    store_history(
+        generate_flexible_history(
+            WANG,
+            "202003",
+            "202102",
+            "灵活就业人员",
+            ["110"],
+            missing=["202006", "202007", "202008", "202012", "202101"],
+            owed=["202102"],
+        )
+    )
     result = records.gaps(session(WANG))
     pension = result["types"][0]
     assert pension["first_period"] == "202003" and pension["through_period"] == "202102"
@@ -114,7 +130,8 @@ def test_gaps_group_missing_and_owed_months_into_runs_priced_at_the_lowest_base(
     assert pension["runs"][0]["cost_fen"] == 3 * 72000
     assert pension["runs"][1]["by_year"] == [
         {"year": 2020, "months": 1, "base_fen": 360000, "rate_bp": 2000, "cost_fen": 72000},
-        {"year": 2021, "months": 2, "base_fen": 387000, "rate_bp": 2000, "cost_fen": 154800}]
+        {"year": 2021, "months": 2, "base_fen": 387000, "rate_bp": 2000, "cost_fen": 154800},
+    ]
     assert pension["total_cost_fen"] == 216000 + 72000 + 154800
     assert pension["missing_months"] == 6
     # the backpay window (12 months back from 2021-03 → from 2020-03) holds every missing month:
@@ -126,8 +143,11 @@ def test_gaps_group_missing_and_owed_months_into_runs_priced_at_the_lowest_base(
 
 def test_gaps_of_an_employee_only_type_have_no_flexible_price(tables):
     at(2021, 1)
-    rows = [r for r in generate_employee_history(ZHANG, "202001", "202012", "某公司", ["210"])
-            if r.period != "202005"]
+    rows = [
+        r
+        for r in generate_employee_history(ZHANG, "202001", "202012", "某公司", ["210"])
+        if r.period != "202005"
+    ]
     store_history(rows)
     unemployment = records.gaps(session(ZHANG))["types"][0]
     assert unemployment["runs"][0]["from"] == "202005" and unemployment["runs"][0]["cost_fen"] is None
@@ -136,8 +156,18 @@ def test_gaps_of_an_employee_only_type_have_no_flexible_price(tables):
 
 
 def test_summary_upkeep_is_idempotent_and_moves_owed_months_to_paid(tables):
-    rows = [{"period": "202101", "employer": "灵活就业", "base_fen": 387000, "employer_fen": 0,
-             "personal_fen": 77400, "account_fen": 30960, "status": "OWED", "posted_on": None}]
+    rows = [
+        {
+            "period": "202101",
+            "employer": "灵活就业",
+            "base_fen": 387000,
+            "employer_fen": 0,
+            "personal_fen": 77400,
+            "account_fen": 30960,
+            "status": "OWED",
+            "posted_on": None,
+        }
+    ]
     records.write_contributions([dict(r, id_number=WANG, type_code="110") for r in rows])
     records.write_contributions([dict(r, id_number=WANG, type_code="110") for r in rows])
     summary = ContributionSummary.get(WANG, "110")
@@ -158,13 +188,28 @@ def test_rebuild_summary_recomputes_from_the_rows(tables):
 
 
 def test_transaction_rows_must_not_mix_paid_and_owed(tables):
-    rows = [{"period": "202101", "employer": "x", "base_fen": 1, "employer_fen": 0, "personal_fen": 1,
-             "account_fen": 0, "status": "PAID"}, {"period": "202102", "employer": "x", "base_fen": 1,
-                                                   "employer_fen": 0, "personal_fen": 1, "account_fen": 0,
-                                                   "status": "OWED"}]
-    with pytest.raises(ValueError):
-        with transaction() as tx:
-            records.add_to_transaction(tx, WANG, "110", rows)
+    rows = [
+        {
+            "period": "202101",
+            "employer": "x",
+            "base_fen": 1,
+            "employer_fen": 0,
+            "personal_fen": 1,
+            "account_fen": 0,
+            "status": "PAID",
+        },
+        {
+            "period": "202102",
+            "employer": "x",
+            "base_fen": 1,
+            "employer_fen": 0,
+            "personal_fen": 1,
+            "account_fen": 0,
+            "status": "OWED",
+        },
+    ]
+    with pytest.raises(ValueError), transaction() as tx:
+        records.add_to_transaction(tx, WANG, "110", rows)
 
 
 def test_resident_insurance_rows_have_no_base_and_show_the_subsidy_as_a_subsidy(tables):

@@ -1,6 +1,7 @@
 """City-rural resident payments (城乡居民医保 / 养老, moto): collection window, insured person by
 ID + name, one plain answer on a mismatch, a year paid once whoever pays it, the posting into
 the insured person's record and pension account, cancel / expiry releasing the year."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -68,8 +69,9 @@ def medical(payer: str, year=2027, insured=None) -> dict:
 
 
 def pension(payer: str, level_fen, year=2026) -> dict:
-    return payment_requests.create_order(me(payer), {"kind": "resident_pension", "year": year,
-                                                     "level_fen": level_fen}, "127.0.0.1")
+    return payment_requests.create_order(
+        me(payer), {"kind": "resident_pension", "year": year, "level_fen": level_fen}, "127.0.0.1"
+    )
 
 
 def pay_and_settle(payer: str, order: dict, event_id: str = "evt-r1") -> str:
@@ -84,13 +86,22 @@ def nothing_written() -> bool:
 
 # ---- resident medical -----------------------------------------------------------------------
 
+
 def test_medical_order_is_one_line_of_the_years_policy_amount(residents):
     order = medical(LIU)
     params = policy.resident()["medical"]["years"]["2027"]
     assert order["status"] == "DRAFT" and order["type_code"] == "390" and order["year"] == 2027
-    assert order["lines"] == [{"period": "202701", "year": 2027, "base_fen": 0, "rate_bp": 0,
-                               "amount_fen": params["personal_fen_per_year"],
-                               "subsidy_fen": params["subsidy_fen_per_year"], "account_fen": 0}]
+    assert order["lines"] == [
+        {
+            "period": "202701",
+            "year": 2027,
+            "base_fen": 0,
+            "rate_bp": 0,
+            "amount_fen": params["personal_fen_per_year"],
+            "subsidy_fen": params["subsidy_fen_per_year"],
+            "account_fen": 0,
+        }
+    ]
     assert order["total_fen"] == params["personal_fen_per_year"]
     assert order["insured"] == {"self": True, "name_masked": "刘*", "id_number_masked": "3714**********1110"}
 
@@ -122,11 +133,14 @@ def test_paying_for_a_family_member_posts_to_her_record_and_the_order_says_whom(
     assert [m.kind for m in ResidentMessage.query(LIU)] == ["payment_paid"]
 
 
-@pytest.mark.parametrize("insured", [
-    {"id_number": UNKNOWN, "name": "赵敏"},       # nobody with that ID
-    {"id_number": ZHAO, "name": "赵小敏"},        # the name does not match
-    {"id_number": WANG, "name": "王芳"},          # known, but not in resident medical
-])
+@pytest.mark.parametrize(
+    "insured",
+    [
+        {"id_number": UNKNOWN, "name": "赵敏"},  # nobody with that ID
+        {"id_number": ZHAO, "name": "赵小敏"},  # the name does not match
+        {"id_number": WANG, "name": "王芳"},  # known, but not in resident medical
+    ],
+)
 def test_an_insured_mismatch_gets_one_plain_answer_and_writes_nothing(residents, insured):
     with pytest.raises(BadInput) as caught:
         medical(LIU, insured=insured)
@@ -179,8 +193,15 @@ def test_a_year_held_by_an_open_order_cannot_be_ordered_twice(residents):
 
 
 def test_a_year_recorded_by_the_core_system_cannot_be_paid(residents):
-    Contribution(person_type=f"{ZHAO}#390", period="202701", employer="代收", base_fen=0, employer_fen=1,
-                 personal_fen=1, status="PAID").save()
+    Contribution(
+        person_type=f"{ZHAO}#390",
+        period="202701",
+        employer="代收",
+        base_fen=0,
+        employer_fen=1,
+        personal_fen=1,
+        status="PAID",
+    ).save()
     with pytest.raises(Conflict):
         medical(LIU, insured={"id_number": ZHAO, "name": "赵敏"})
     assert PaymentOrder.count() == 0
@@ -205,6 +226,7 @@ def test_a_resident_order_cannot_be_amended(residents):
 
 # ---- resident pension -----------------------------------------------------------------------
 
+
 def test_resident_pension_at_a_level_credits_record_and_pension_account(residents):
     level = policy.resident()["pension"]["years"]["2026"]["levels"][1]
     order = pension(ZHAO, level["level_fen"])
@@ -212,11 +234,15 @@ def test_resident_pension_at_a_level_credits_record_and_pension_account(resident
     assert order["total_fen"] == level["level_fen"]
     assert pay_and_settle(ZHAO, order) == "APPLIED"
     row = Contribution.get(f"{ZHAO}#170", "202601")
-    assert (row.personal_fen, row.employer_fen, row.account_fen) == \
-        (level["level_fen"], level["subsidy_fen"], level["level_fen"] + level["subsidy_fen"])
+    assert (row.personal_fen, row.employer_fen, row.account_fen) == (
+        level["level_fen"],
+        level["subsidy_fen"],
+        level["level_fen"] + level["subsidy_fen"],
+    )
     account = pension_account.statement(me(ZHAO))["items"]
-    assert [(r["year"], r["months"], r["credited_fen"], r["provisional"]) for r in account] == \
-        [(2026, 12, level["level_fen"] + level["subsidy_fen"], True)]
+    assert [(r["year"], r["months"], r["credited_fen"], r["provisional"]) for r in account] == [
+        (2026, 12, level["level_fen"] + level["subsidy_fen"], True)
+    ]
     assert PensionAccountYear.count() == 0  # the core system's year-ends are not written by payments
 
 
@@ -243,8 +269,16 @@ def test_resident_pension_is_refused_to_a_member_of_the_employee_pension(residen
 
 def test_resident_pension_is_for_oneself_only(residents):
     with pytest.raises(BadInput) as caught:
-        payment_requests.create_order(me(LIU), {"kind": "resident_pension", "year": 2026, "level_fen": 30000,
-                                                "insured": {"id_number": ZHAO, "name": "赵敏"}}, None)
+        payment_requests.create_order(
+            me(LIU),
+            {
+                "kind": "resident_pension",
+                "year": 2026,
+                "level_fen": 30000,
+                "insured": {"id_number": ZHAO, "name": "赵敏"},
+            },
+            None,
+        )
     assert caught.value.code == "pension_self_only"
 
 
@@ -254,5 +288,6 @@ def test_options_list_the_open_years_and_the_payers_own_state(residents):
     assert medical_options["years"][0]["self_state"] == "payable" and medical_options["self"]["eligible"]
     pension_options = payment_requests.options(me(LIU), "resident_pension")
     assert not pension_options["self"]["eligible"] and "周岁" in pension_options["self"]["reason"]
-    assert [lv["level_fen"] for lv in payment_requests.options(me(ZHAO), "resident_pension")["years"][0]["levels"]] \
-        == [lv["level_fen"] for lv in policy.resident()["pension"]["years"]["2026"]["levels"]]
+    assert [
+        lv["level_fen"] for lv in payment_requests.options(me(ZHAO), "resident_pension")["years"][0]["levels"]
+    ] == [lv["level_fen"] for lv in policy.resident()["pension"]["years"]["2026"]["levels"]]

@@ -1,5 +1,6 @@
 """Demo data seeding (infra/seed): the five residents of PRODUCT.md §4, amounts from the policy
 data, idempotent re-runs, and the generator used for synthetic residents."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,13 +8,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from chalicelib import clock, id_number as ids, policy
+from chalicelib import clock, policy
+from chalicelib import id_number as ids
 from chalicelib.models.accounts import Account
 from chalicelib.models.audit import AuditEvent
 from chalicelib.models.contributions import Contribution
 from chalicelib.models.registry import ALL_MODELS
 from chalicelib.security import passwords
-from infra.seed import contributions as seed_contributions, seed_all, seed_modules
+from infra.seed import contributions as seed_contributions
+from infra.seed import seed_all, seed_modules
 from infra.seed.residents import by_name, demo_residents, make_id_number
 
 from .helpers import login
@@ -57,11 +60,16 @@ def _by_type(rows):
 
 # ---- the demo residents (data) -----------------------------------------------------------
 
+
 def test_demo_residents_are_the_five_of_the_product_reference():
     residents = {r["id_number"]: (r["name"], r["phone"]) for r in demo_residents()}
-    assert residents == {ZHANG: ("张伟", "13800001111"), LI: ("李秀英", "13800002222"),
-                         WANG: ("王芳", "13800003333"), LIU: ("刘强", "13800004444"),
-                         ZHAO: ("赵敏", "13800005555")}
+    assert residents == {
+        ZHANG: ("张伟", "13800001111"),
+        LI: ("李秀英", "13800002222"),
+        WANG: ("王芳", "13800003333"),
+        LIU: ("刘强", "13800004444"),
+        ZHAO: ("赵敏", "13800005555"),
+    }
 
 
 def test_demo_id_numbers_are_valid_and_from_dezhou():
@@ -83,6 +91,7 @@ def test_make_id_number_gives_valid_numbers_with_the_requested_birth_date():
 
 
 # ---- generated histories -----------------------------------------------------------------
+
 
 def test_zhang_wei_pays_all_five_employee_types_every_month_since_2008():
     by_type = _by_type(_rows("张伟"))
@@ -167,8 +176,9 @@ def test_liu_qiang_pays_resident_pension_yearly_2009_to_2015_and_resident_medica
 
 def test_generator_makes_a_forty_year_resident_with_five_types():
     number = make_id_number(date(1960, 5, 1), 17)
-    rows = seed_contributions.generate_employee_history(number, "198501", "202412", "德州市测试有限公司",
-                                                        ["110", "210", "310", "410", "510"])
+    rows = seed_contributions.generate_employee_history(
+        number, "198501", "202412", "德州市测试有限公司", ["110", "210", "310", "410", "510"]
+    )
     assert len(rows) == 40 * 12 * 5
     assert len({(r.person_type, r.period) for r in rows}) == len(rows)
     with pytest.raises(ValueError):
@@ -176,6 +186,7 @@ def test_generator_makes_a_forty_year_resident_with_five_types():
 
 
 # ---- writing to the tables (moto) --------------------------------------------------------
+
 
 def _counts() -> dict[str, int]:
     # The audit table is a log, not data: it is compared separately below.
@@ -195,8 +206,9 @@ def test_seeding_twice_gives_the_same_item_counts(tables):
     first = _counts()
     audit_first = AuditEvent.count()
     assert first["sbp-local-accounts"] == 5
-    assert first["sbp-local-contributions"] == sum(len(seed_contributions.history_for(r))
-                                                  for r in demo_residents())
+    assert first["sbp-local-contributions"] == sum(
+        len(seed_contributions.history_for(r)) for r in demo_residents()
+    )
     again = seed_all(only=mine)
     assert _counts() == first
     assert AuditEvent.count() == audit_first
@@ -214,12 +226,14 @@ def test_seeded_accounts_start_with_the_initial_password(tables):
         assert account.profile["ethnicity"] == "汉族"
     assert Account.get(LI).profile["retirement_date"] == "2017-08"
     # the reform track the pension estimator reads: men 60; the demo women 55
-    assert {r["name"]: Account.get(r["id_number"]).profile["original_retirement_age"] for r in demo_residents()} \
-        == {"张伟": 60, "李秀英": 55, "王芳": 55, "刘强": 60, "赵敏": 55}
+    assert {
+        r["name"]: Account.get(r["id_number"]).profile["original_retirement_age"] for r in demo_residents()
+    } == {"张伟": 60, "李秀英": 55, "王芳": 55, "刘强": 60, "赵敏": 55}
 
 
 def test_reseeding_keeps_a_password_the_resident_set(tables):
     from chalicelib.services import accounts
+
     seed_all(only=["accounts"])
     accounts.set_password(ZHANG, "Shebao2026go")
     seed_all(only=["accounts"])
@@ -248,6 +262,7 @@ def test_seeded_resident_must_activate_when_signing_in_with_888888(client):
 
 def test_seed_command_seeds_through_the_ops_cli(tables, capsys):
     from infra.cli import build_parser
+
     args = build_parser().parse_args(["seed", "--only", "accounts"])
     assert args.func(args) == 0
     assert "seed accounts" in capsys.readouterr().out

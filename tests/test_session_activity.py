@@ -1,5 +1,6 @@
 """The session check reads once and records activity at most once a minute, with idle and
 absolute expiry still enforced (frozen time, moto)."""
+
 from __future__ import annotations
 
 import pytest

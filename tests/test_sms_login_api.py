@@ -1,4 +1,5 @@
 """Sign-in by SMS code and captcha-free password recovery through the API (moto)."""
+
 from __future__ import annotations
 
 from chalicelib import clock
@@ -48,8 +49,13 @@ def test_sms_code_signs_in(client):
 
 def test_start_answers_the_same_whether_or_not_id_and_phone_match(client):
     make_account(password=GOOD_PASSWORD, state="SET")
-    answers = one_a_minute([lambda: start(client), lambda: start(client, phone=OTHER_PHONE),
-                            lambda: start(client, id_number=UNKNOWN_ID)])
+    answers = one_a_minute(
+        [
+            lambda: start(client),
+            lambda: start(client, phone=OTHER_PHONE),
+            lambda: start(client, id_number=UNKNOWN_ID),
+        ]
+    )
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert all(set(a.json_body) == {"challenge_id"} for a in answers)
     assert sent_to(ZHANG_PHONE) == 1 and sent_to(OTHER_PHONE) == 0
@@ -57,9 +63,16 @@ def test_start_answers_the_same_whether_or_not_id_and_phone_match(client):
 
 def test_mismatched_start_fails_later_exactly_like_a_wrong_code(client):
     make_account(password=GOOD_PASSWORD, state="SET")
-    matched, mismatched, unknown = (a.json_body["challenge_id"] for a in one_a_minute([
-        lambda: start(client), lambda: start(client, phone=OTHER_PHONE),
-        lambda: start(client, id_number=UNKNOWN_ID, phone=OTHER_PHONE)]))
+    matched, mismatched, unknown = (
+        a.json_body["challenge_id"]
+        for a in one_a_minute(
+            [
+                lambda: start(client),
+                lambda: start(client, phone=OTHER_PHONE),
+                lambda: start(client, id_number=UNKNOWN_ID, phone=OTHER_PHONE),
+            ]
+        )
+    )
     answers = [complete(client, flow, "123456") for flow in (matched, mismatched, unknown)]
     assert {a.status_code for a in answers} == {400}
     assert answers[0].json_body == answers[1].json_body == answers[2].json_body
@@ -120,8 +133,11 @@ def test_activation_after_a_password_sign_in_still_needs_its_code(client):
     make_account()
     response = login(client, password="888888")
     assert response.json_body["phone_verified"] is False
-    refused = post(client, "/api/auth/activate", {"activation_token": response.json_body["activation_token"],
-                                                  "new_password": GOOD_PASSWORD})
+    refused = post(
+        client,
+        "/api/auth/activate",
+        {"activation_token": response.json_body["activation_token"], "new_password": GOOD_PASSWORD},
+    )
     assert refused.status_code == 400 and refused.json_body["error"]["code"] == "code_required"
     assert Account.get(ZHANG).password_state == "INITIAL"
 
@@ -135,6 +151,7 @@ def test_start_checks_the_formats(client):
 
 # ---- password recovery without the captcha ----------------------------------------------
 
+
 def forgot(client, id_number: str = ZHANG, phone: str = ZHANG_PHONE):
     return post(client, "/api/auth/forgot/start", {"id_number": id_number, "phone": phone})
 
@@ -143,27 +160,54 @@ def test_recovery_by_registered_phone_needs_no_captcha(client):
     make_account(password=GOOD_PASSWORD, state="SET")
     started = forgot(client)
     assert started.status_code == 200, started.json_body
-    done = post(client, "/api/auth/forgot/complete", {"reset_token": started.json_body["reset_token"], "method": "phone",
-                                                      "sms_code": last_code(client, ZHANG_PHONE),
-                                                      "new_password": "Reset2026pw"})
+    done = post(
+        client,
+        "/api/auth/forgot/complete",
+        {
+            "reset_token": started.json_body["reset_token"],
+            "method": "phone",
+            "sms_code": last_code(client, ZHANG_PHONE),
+            "new_password": "Reset2026pw",
+        },
+    )
     assert done.status_code == 200, done.json_body
 
 
 def test_recovery_answers_the_same_whether_or_not_id_and_phone_match(client):
     make_account(password=GOOD_PASSWORD, state="SET", protection=[{"question": "q", "answer_hash": "x"}])
-    answers = one_a_minute([lambda: forgot(client), lambda: forgot(client, phone=OTHER_PHONE),
-                            lambda: forgot(client, id_number=UNKNOWN_ID, phone=OTHER_PHONE)])
+    answers = one_a_minute(
+        [
+            lambda: forgot(client),
+            lambda: forgot(client, phone=OTHER_PHONE),
+            lambda: forgot(client, id_number=UNKNOWN_ID, phone=OTHER_PHONE),
+        ]
+    )
     assert [a.status_code for a in answers] == [200, 200, 200]
-    shapes = [{k: v for k, v in a.json_body.items() if k not in ("reset_token", "phone_masked")} for a in answers]
+    shapes = [
+        {k: v for k, v in a.json_body.items() if k not in ("reset_token", "phone_masked")} for a in answers
+    ]
     assert shapes[0] == shapes[1] == shapes[2]
     assert sent_to(OTHER_PHONE) == 0
-    resent = [post(client, "/api/auth/forgot/send-code", {"reset_token": a.json_body["reset_token"]}) for a in answers]
+    resent = [
+        post(client, "/api/auth/forgot/send-code", {"reset_token": a.json_body["reset_token"]})
+        for a in answers
+    ]
     assert [r.status_code for r in resent] == [400, 400, 400]
     assert resent[0].json_body == resent[1].json_body == resent[2].json_body
     assert sent_to(OTHER_PHONE) == 0 and sent_to(ZHANG_PHONE) == 1
-    completed = [post(client, "/api/auth/forgot/complete", {"reset_token": a.json_body["reset_token"], "method": "phone",
-                                                            "sms_code": "123456", "new_password": "Reset2026pw"})
-                 for a in answers]
+    completed = [
+        post(
+            client,
+            "/api/auth/forgot/complete",
+            {
+                "reset_token": a.json_body["reset_token"],
+                "method": "phone",
+                "sms_code": "123456",
+                "new_password": "Reset2026pw",
+            },
+        )
+        for a in answers
+    ]
     assert completed[0].json_body == completed[1].json_body == completed[2].json_body
     assert completed[0].status_code == 400
 
@@ -171,6 +215,9 @@ def test_recovery_answers_the_same_whether_or_not_id_and_phone_match(client):
 def test_phone_recovery_flow_cannot_switch_to_security_questions(client):
     make_account(password=GOOD_PASSWORD, state="SET")
     token = forgot(client, phone=OTHER_PHONE).json_body["reset_token"]
-    response = post(client, "/api/auth/forgot/complete", {"reset_token": token, "method": "questions",
-                                                          "answers": ["x"], "new_password": "Reset2026pw"})
+    response = post(
+        client,
+        "/api/auth/forgot/complete",
+        {"reset_token": token, "method": "questions", "answers": ["x"], "new_password": "Reset2026pw"},
+    )
     assert response.status_code == 400 and response.json_body["error"]["code"] == "invalid_method"

@@ -1,5 +1,6 @@
 """SMS and e-mail providers: the real Tencent Cloud SDK against the local simulator of its API
 (signed requests checked there), SNS on global stages, the outbox only locally."""
+
 from __future__ import annotations
 
 import json
@@ -46,6 +47,7 @@ def test_code_goes_through_the_tencent_sdk_signed_and_accepted_by_the_simulator(
     assert sent["template_id"] == "100001" and sent["params"] == ["123456", "5"]
     assert sent["region"] == "ap-guangzhou"
     from chalicelib.models.outbox import OutboxMessage
+
     assert OutboxMessage.count("13800001111") == 0
 
 
@@ -69,12 +71,21 @@ def test_simulator_refuses_a_tampered_body_even_with_the_original_signature(simu
     from tencentcloud.common.profile.client_profile import ClientProfile
     from tencentcloud.common.profile.http_profile import HttpProfile
     from tencentcloud.sms.v20210111 import sms_client
+
     sim, _ = simulator
-    client = sms_client.SmsClient(credential.Credential(SECRET_ID, SECRET_KEY), "ap-guangzhou",
-                                  ClientProfile(httpProfile=HttpProfile(endpoint="127.0.0.1:1")))
+    client = sms_client.SmsClient(
+        credential.Credential(SECRET_ID, SECRET_KEY),
+        "ap-guangzhou",
+        ClientProfile(httpProfile=HttpProfile(endpoint="127.0.0.1:1")),
+    )
     req = RequestInternal("127.0.0.1:1", "POST", "/")
-    body = {"SmsSdkAppId": sim.account.app_id, "SignName": sim.account.sign_name, "TemplateId": "100001",
-            "TemplateParamSet": ["123456", "5"], "PhoneNumberSet": ["+8613800001111"]}
+    body = {
+        "SmsSdkAppId": sim.account.app_id,
+        "SignName": sim.account.sign_name,
+        "TemplateId": "100001",
+        "TemplateParamSet": ["123456", "5"],
+        "PhoneNumberSet": ["+8613800001111"],
+    }
     client._build_req_with_tc3_signature("SendSms", body, req)  # the SDK's own signing, not sent
     headers = {k.lower(): v for k, v in req.header.items()}
     assert sim.handle("POST", "/", headers, req.data.encode())["Response"]["SendStatusSet"][0]["Code"] == "Ok"

@@ -1,5 +1,6 @@
 """The stage decides what is deployed: dev routes and the outbox exist only on `local`, and a
 process without STAGE refuses to start rather than act as `local`."""
+
 from __future__ import annotations
 
 import json
@@ -14,19 +15,25 @@ from chalicelib import settings
 from infra import stage_env
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBE = ("import json, app\n"
-         "from chalicelib.models.registry import ALL_MODELS\n"
-         "print(json.dumps({'routes': sorted(app.app.routes), "
-         "'tables': sorted(m.Meta.table_name for m in ALL_MODELS)}))\n")
+PROBE = (
+    "import json, app\n"
+    "from chalicelib.models.registry import ALL_MODELS\n"
+    "print(json.dumps({'routes': sorted(app.app.routes), "
+    "'tables': sorted(m.Meta.table_name for m in ALL_MODELS)}))\n"
+)
 
 
 def _run(stage: str | None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("STAGE", "TABLE_PREFIX", "UPLOADS_BUCKET", "SITE_ORIGIN", "DDB_ENDPOINT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("STAGE", "TABLE_PREFIX", "UPLOADS_BUCKET", "SITE_ORIGIN", "DDB_ENDPOINT")
+    }
     if stage:
         env.update(stage_env.stage_variables(stage))
-    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_prod_app_has_no_dev_routes_and_no_outbox_table():

@@ -1,5 +1,6 @@
 """个人权益记录单 (PDF text checked against the record with pypdf) and 下载我的数据 (the zip opened
 and its JSON and CSV checked against the record); both in the access log; bad years refused."""
+
 from __future__ import annotations
 
 import csv
@@ -47,6 +48,7 @@ def stored(url: str) -> bytes:
 
 
 # ---- statement ----------------------------------------------------------------------------
+
 
 def test_statement_pdf_holds_the_years_rows_and_pension_account(zhao):
     answer = statements.issue(me(ZHAO), 2025, "203.0.113.5")
@@ -96,6 +98,7 @@ def test_statement_api_answers_201_with_a_presigned_link(client, zhao):
 
 # ---- export --------------------------------------------------------------------------------
 
+
 def open_zip(url: str) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(stored(url)))
 
@@ -105,8 +108,17 @@ def test_export_zip_holds_the_record_as_json_and_csv(zhao):
     assert answer["expires_at"] == int(clock.now()) + 300
     archive = open_zip(answer["download_url"])
     names = set(archive.namelist())
-    assert {"README.txt", "data.json", "profile.csv", "contributions.csv", "pension_account.csv",
-            "payment_orders.csv", "cards.csv", "certificates.csv", "access_log.csv"} <= names
+    assert {
+        "README.txt",
+        "data.json",
+        "profile.csv",
+        "contributions.csv",
+        "pension_account.csv",
+        "payment_orders.csv",
+        "cards.csv",
+        "certificates.csv",
+        "access_log.csv",
+    } <= names
     data = json.loads(archive.read("data.json"))
     assert data["profile"]["name"] == "赵敏" and data["profile"]["id_number_masked"] == "3714**********2345"
     raw = archive.read("data.json").decode() + "".join(archive.read(n).decode("utf-8-sig") for n in names)
@@ -115,12 +127,16 @@ def test_export_zip_holds_the_record_as_json_and_csv(zhao):
     assert len(data["contributions"]) == len(stored_rows)
     for row in data["contributions"]:
         item = stored_rows[(row["type_code"], row["period"])]
-        assert (row["personal_fen"], row["employer_fen"], row["status"]) == \
-            (item.personal_fen, item.employer_fen, item.status)
+        assert (row["personal_fen"], row["employer_fen"], row["status"]) == (
+            item.personal_fen,
+            item.employer_fen,
+            item.status,
+        )
     table = list(csv.DictReader(io.StringIO(archive.read("contributions.csv").decode("utf-8-sig"))))
     assert len(table) == len(stored_rows)
-    assert {(r["type_code"], r["period"], int(r["personal_fen"])) for r in table} == \
-        {(t, p, c.personal_fen) for (t, p), c in stored_rows.items()}
+    assert {(r["type_code"], r["period"], int(r["personal_fen"])) for r in table} == {
+        (t, p, c.personal_fen) for (t, p), c in stored_rows.items()
+    }
     account = pension_account.statement(me(ZHAO))["items"]
     assert data["pension_account"] == account
     assert audit.for_person(ZHAO)[0]["action"] == "data_export"

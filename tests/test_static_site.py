@@ -1,6 +1,7 @@
 """Fast, browser-free checks of every page in static_site/: links and assets resolve to files
 that exist, each page loads common.js, nothing inline (CSP `default-src 'self'`), simplified
 Chinese (`lang="zh-CN"`), and every form control has a label."""
+
 from __future__ import annotations
 
 import re
@@ -24,10 +25,10 @@ NEEDS_NO_LABEL = {"hidden", "submit", "button", "reset", "image"}
 class Page:
     path: Path
     lang: str | None = None
-    refs: list[str] = field(default_factory=list)        # href/src/action values
-    scripts: list[str] = field(default_factory=list)     # script src values
-    inline: list[str] = field(default_factory=list)      # inline script/style/handlers found
-    controls: list[dict] = field(default_factory=list)   # inputs/selects/textareas
+    refs: list[str] = field(default_factory=list)  # href/src/action values
+    scripts: list[str] = field(default_factory=list)  # script src values
+    inline: list[str] = field(default_factory=list)  # inline script/style/handlers found
+    controls: list[dict] = field(default_factory=list)  # inputs/selects/textareas
     label_for: set[str] = field(default_factory=set)
     body_attrs: dict = field(default_factory=dict)
     main_ids: list[str] = field(default_factory=list)
@@ -87,9 +88,17 @@ def parse(path: Path) -> Page:
 def resolve(ref: str, page_path: Path) -> Path | None:
     """The file a same-site reference points to, or None for other schemes/anchors."""
     parts = urlsplit(ref)
-    if parts.scheme or parts.netloc or ref.startswith("#") or ref.startswith("mailto:") or ref.startswith("tel:"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or ref.startswith("#")
+        or ref.startswith("mailto:")
+        or ref.startswith("tel:")
+    ):
         return None
-    target = (SITE / parts.path.lstrip("/")) if parts.path.startswith("/") else (page_path.parent / parts.path)
+    target = (
+        (SITE / parts.path.lstrip("/")) if parts.path.startswith("/") else (page_path.parent / parts.path)
+    )
     if parts.path.endswith("/") or target.is_dir():
         target = target / "index.html"
     return target
@@ -111,8 +120,11 @@ def problems(page: Page) -> list[str]:
     for control in page.controls:
         if control["tag"] == "input" and control.get("type", "text") in NEEDS_NO_LABEL:
             continue
-        labelled = (control["inside_label"] or control.get("id") in page.label_for
-                    or any(control.get(k) for k in LABELLED_BY_ARIA))
+        labelled = (
+            control["inside_label"]
+            or control.get("id") in page.label_for
+            or any(control.get(k) for k in LABELLED_BY_ARIA)
+        )
         if not labelled:
             found.append(f"form control without a label: <{control['tag']} name={control.get('name')!r}>")
     return found
@@ -120,9 +132,20 @@ def problems(page: Page) -> list[str]:
 
 def test_the_site_has_the_foundation_pages():
     names = {p.relative_to(SITE).as_posix() for p in PAGES}
-    for expected in ("index.html", "activate.html", "forgot.html", "home.html", "info.html", "tasks.html",
-                     "404.html", "account/index.html", "account/password.html", "account/protection.html",
-                     "account/contact.html", "account/access-log.html"):
+    for expected in (
+        "index.html",
+        "activate.html",
+        "forgot.html",
+        "home.html",
+        "info.html",
+        "tasks.html",
+        "404.html",
+        "account/index.html",
+        "account/password.html",
+        "account/protection.html",
+        "account/contact.html",
+        "account/access-log.html",
+    ):
         assert expected in names
 
 
@@ -158,8 +181,11 @@ PATH_IN_SCRIPT = re.compile(r"""["'](/[A-Za-z0-9_\-/]+\.html)(?:[?#][^"']*)?["']
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.relative_to(SITE).as_posix())
 def test_pages_named_in_scripts_exist(path):
-    missing = [ref for ref in PATH_IN_SCRIPT.findall(path.read_text(encoding="utf-8"))
-               if not (SITE / ref.lstrip("/")).is_file()]
+    missing = [
+        ref
+        for ref in PATH_IN_SCRIPT.findall(path.read_text(encoding="utf-8"))
+        if not (SITE / ref.lstrip("/")).is_file()
+    ]
     assert missing == []
 
 
@@ -172,5 +198,14 @@ def test_scripts_never_inject_html(path):
 def test_home_page_groups_are_the_eight_of_the_seed_plus_account_settings():
     source = (SITE / "js" / "nav.js").read_text(encoding="utf-8")
     titles = re.findall(r'key: "(\w+)",\s*title: "([^"]+)"', source)
-    assert [t for _, t in titles] == ["个人信息", "社会保险", "社保卡", "社保缴费", "打印业务", "社保待遇",
-                                      "公共就业信息", "劳动关系", "账号设置"]
+    assert [t for _, t in titles] == [
+        "个人信息",
+        "社会保险",
+        "社保卡",
+        "社保缴费",
+        "打印业务",
+        "社保待遇",
+        "公共就业信息",
+        "劳动关系",
+        "账号设置",
+    ]

@@ -1,4 +1,5 @@
 """To-do items: one UpdateItem creates or refreshes them; the creation time is kept."""
+
 from __future__ import annotations
 
 from chalicelib.models.tasks import PendingTask
@@ -16,5 +17,9 @@ def test_refreshing_a_task_keeps_its_creation_time_and_drops_stale_step(tables, 
     assert second.created_at == first.created_at
     assert second.updated_at == first.updated_at + 120
     assert (second.title, second.resume_path, second.step, second.data) == (
-        "采集（续）", "/card/apply.html?step=photo", None, None)
+        "采集（续）",
+        "/card/apply.html?step=photo",
+        None,
+        None,
+    )
     assert PendingTask.count(ZHANG) == 1

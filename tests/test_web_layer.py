@@ -1,4 +1,5 @@
 """Cross-cutting HTTP behaviour: CSRF header, security headers, error shape, dev endpoints, OpenAPI."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,11 @@ def test_state_change_without_xhr_header_is_403(client):
 
 
 def test_security_headers_on_every_response(client):
-    for response in (get(client, "/api/me"), post(client, "/api/auth/captcha"), get(client, "/api/openapi.json")):
+    for response in (
+        get(client, "/api/me"),
+        post(client, "/api/auth/captcha"),
+        get(client, "/api/openapi.json"),
+    ):
         headers = {k.lower(): v for k, v in response.headers.items()}
         assert "object-src 'none'" in headers["content-security-policy"]
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
@@ -36,10 +41,18 @@ def test_hsts_and_secure_cookie_outside_local(tables):
         assert "max-age" in response.headers["Strict-Transport-Security"]
 
 
-@pytest.mark.parametrize("raw, code", [("{not json", "malformed_json"), ("[1,2]", "malformed_json"),
-                                       ('{"id_number": 371402198503142314, "password": "x", '
-                                        '"captcha_id": "a", "captcha_answer": "b"}', "wrong_type"),
-                                       ('{"id_number": "371402198503142314"}', "missing_field")])
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("{not json", "malformed_json"),
+        ("[1,2]", "malformed_json"),
+        (
+            '{"id_number": 371402198503142314, "password": "x", "captcha_id": "a", "captcha_answer": "b"}',
+            "wrong_type",
+        ),
+        ('{"id_number": "371402198503142314"}', "missing_field"),
+    ],
+)
 def test_bad_bodies_get_400_and_write_nothing(client, raw, code):
     response = post(client, "/api/auth/login", raw)
     assert response.status_code == 400
@@ -49,8 +62,11 @@ def test_bad_bodies_get_400_and_write_nothing(client, raw, code):
 
 def test_overlong_field_is_refused(client):
     captcha_id, answer = captcha(client)
-    response = post(client, "/api/auth/login", {"id_number": ZHANG, "password": "x" * 5000,
-                                                "captcha_id": captcha_id, "captcha_answer": answer})
+    response = post(
+        client,
+        "/api/auth/login",
+        {"id_number": ZHANG, "password": "x" * 5000, "captcha_id": captcha_id, "captcha_answer": answer},
+    )
     assert response.status_code == 400 and response.json_body["error"]["code"] == "too_long"
 
 
@@ -62,6 +78,7 @@ def test_wrong_method_gets_our_error_shape(client):
 
 def test_unexpected_failure_is_500_without_stack_trace(client, monkeypatch):
     from chalicelib.services import person
+
     cookie = signed_in(client)
     monkeypatch.setattr(person.accounts, "get", lambda _: 1 / 0)
     response = get(client, "/api/me", cookie)
@@ -71,11 +88,14 @@ def test_unexpected_failure_is_500_without_stack_trace(client, monkeypatch):
 
 def test_storage_outage_is_503(client, monkeypatch):
     from botocore.exceptions import EndpointConnectionError
+
     from chalicelib.services import person
+
     cookie = signed_in(client)
 
     def down(_):
         raise EndpointConnectionError(endpoint_url="http://dynamodb")
+
     monkeypatch.setattr(person.accounts, "get", down)
     assert get(client, "/api/me", cookie).status_code == 503
 
@@ -87,7 +107,9 @@ def test_dev_endpoints_are_refused_outside_local(tables, stage, monkeypatch):
     monkeypatch.setenv("ORIGIN_SECRET", "test-origin-secret")
     edge = {"X-Origin-Verify": "test-origin-secret"}
     with Client(app_module.app, stage_name="local", project_dir=str(ROOT)) as local:
-        created = local.http.post("/api/auth/captcha", headers={"X-Requested-With": "XMLHttpRequest"}).json_body
+        created = local.http.post(
+            "/api/auth/captcha", headers={"X-Requested-With": "XMLHttpRequest"}
+        ).json_body
         assert local.http.get(f"/api/dev/captcha/{created['captcha_id']}").status_code == 200
     with Client(app_module.app, stage_name=stage, project_dir=str(ROOT)) as other:
         refused = other.http.get(f"/api/dev/captcha/{created['captcha_id']}", headers=edge)
@@ -108,6 +130,7 @@ def test_openapi_describes_every_route(client):
 
 def test_captcha_image_is_a_png_data_url(client):
     import base64
+
     created = post(client, "/api/auth/captcha").json_body
     assert created["image"].startswith("data:image/png;base64,")
     assert base64.b64decode(created["image"].split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
@@ -117,6 +140,7 @@ def test_captcha_image_is_a_png_data_url(client):
 
 def test_cookie_is_secure_outside_local(monkeypatch):
     from functions import web
+
     monkeypatch.setenv("STAGE", "prod")
     assert "; Secure" in web._cookie("token", 60)
     monkeypatch.setenv("STAGE", "local")

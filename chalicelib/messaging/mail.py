@@ -1,10 +1,11 @@
 """E-mail: one interface, three providers (outbox locally, Amazon SES, SMTP where SES is absent).
 
-    MAIL_PROVIDER   outbox | ses | smtp
-    MAIL_FROM       sender address (default no-reply@<site domain>)
-    SMTP_HOST, SMTP_PORT (465, implicit TLS); credentials in the secret `smtp`
-                    (`{"username": ..., "password": ...}`; Secrets Manager outside local)
+MAIL_PROVIDER   outbox | ses | smtp
+MAIL_FROM       sender address (default no-reply@<site domain>)
+SMTP_HOST, SMTP_PORT (465, implicit TLS); credentials in the secret `smtp`
+                (`{"username": ..., "password": ...}`; Secrets Manager outside local)
 """
+
 from __future__ import annotations
 
 import json
@@ -44,23 +45,30 @@ class SesMail:
     def send(self, address: str, subject: str, text: str, code: str | None) -> None:
         del code  # the text carries it
         import boto3  # noqa: PLC0415 (boto3 only when mail is sent)
+
         boto3.client("ses", region_name=settings.region()).send_email(
-            Source=mail_from(), Destination={"ToAddresses": [address]},
-            Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
-                     "Body": {"Text": {"Data": text, "Charset": "UTF-8"}}})
+            Source=mail_from(),
+            Destination={"ToAddresses": [address]},
+            Message={
+                "Subject": {"Data": subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": text, "Charset": "UTF-8"}},
+            },
+        )
 
 
 class SmtpMail:
     def send(self, address: str, subject: str, text: str, code: str | None) -> None:
         del code  # the text carries it
         import smtplib  # noqa: PLC0415 (only on stages that mail by SMTP)
+
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = mail_from(), address, subject
         message.set_content(text)
         login = json.loads(secrets_store.get("smtp"))
         try:
-            with smtplib.SMTP_SSL(os.environ["SMTP_HOST"], int(os.environ.get("SMTP_PORT", "465")),
-                                  timeout=SMTP_TIMEOUT_S) as smtp:
+            with smtplib.SMTP_SSL(
+                os.environ["SMTP_HOST"], int(os.environ.get("SMTP_PORT", "465")), timeout=SMTP_TIMEOUT_S
+            ) as smtp:
                 smtp.login(login["username"], login["password"])
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as exc:

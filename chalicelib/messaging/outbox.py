@@ -1,4 +1,5 @@
 """The local stage's "delivery": every SMS and e-mail is written to the outbox table."""
+
 from __future__ import annotations
 
 import secrets
@@ -9,8 +10,13 @@ from ..models.outbox import OutboxMessage
 
 def write(address: str, text: str, code: str | None) -> None:
     now = clock.now()
-    OutboxMessage(address=address, sent_at_id=f"{int(now * 1000):013d}#{secrets.token_hex(3)}",
-                  text=text, code=code, sent_at=int(now)).save()
+    OutboxMessage(
+        address=address,
+        sent_at_id=f"{int(now * 1000):013d}#{secrets.token_hex(3)}",
+        text=text,
+        code=code,
+        sent_at=int(now),
+    ).save()
 
 
 def read(address: str, limit: int = 20) -> list[dict]:

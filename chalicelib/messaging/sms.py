@@ -1,4 +1,5 @@
 """SMS: one interface, three providers (outbox locally, Amazon SNS, Tencent Cloud SMS)."""
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,12 @@ class SnsSms:
     def send(self, phone: str, text: str, code: str | None) -> None:
         del code  # the text carries it
         import boto3  # noqa: PLC0415 (boto3 only when an SMS is sent)
+
         boto3.client("sns", region_name=settings.region()).publish(
-            PhoneNumber=COUNTRY_PREFIX + phone, Message=text,
-            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
+            PhoneNumber=COUNTRY_PREFIX + phone,
+            Message=text,
+            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
+        )
 
 
 PROVIDERS: dict[str, type[SmsSender]] = {"outbox": OutboxSms, "sns": SnsSms}
@@ -48,6 +52,7 @@ def sender() -> SmsSender:
     name = provider_name()
     if name == "tencent":
         from .tencent_sms import TencentSms  # noqa: PLC0415 (its SDK only on China stages)
+
         return TencentSms.from_environment()
     if name not in PROVIDERS:
         raise RuntimeError(f"unknown SMS_PROVIDER {name!r}")

@@ -9,6 +9,7 @@ secret `tencent-sms` (`{"secret_id": ..., "secret_key": ...}`; Secrets Manager o
     TENCENT_SMS_NOTICE_TEMPLATE_ID, TENCENT_SMS_REGION (ap-guangzhou),
     TENCENT_SMS_ENDPOINT (sms.tencentcloudapi.com; `http://127.0.0.1:PORT` for the simulator)
 """
+
 from __future__ import annotations
 
 import json
@@ -39,11 +40,14 @@ class TencentSms:
     @classmethod
     def from_environment(cls) -> TencentSms:
         env = os.environ
-        return cls(app_id=env["TENCENT_SMS_APP_ID"], sign_name=env["TENCENT_SMS_SIGN_NAME"],
-                   code_template_id=env["TENCENT_SMS_CODE_TEMPLATE_ID"],
-                   notice_template_id=env.get("TENCENT_SMS_NOTICE_TEMPLATE_ID", ""),
-                   region=env.get("TENCENT_SMS_REGION") or DEFAULT_REGION,
-                   endpoint=env.get("TENCENT_SMS_ENDPOINT") or DEFAULT_ENDPOINT)
+        return cls(
+            app_id=env["TENCENT_SMS_APP_ID"],
+            sign_name=env["TENCENT_SMS_SIGN_NAME"],
+            code_template_id=env["TENCENT_SMS_CODE_TEMPLATE_ID"],
+            notice_template_id=env.get("TENCENT_SMS_NOTICE_TEMPLATE_ID", ""),
+            region=env.get("TENCENT_SMS_REGION") or DEFAULT_REGION,
+            endpoint=env.get("TENCENT_SMS_ENDPOINT") or DEFAULT_ENDPOINT,
+        )
 
     def _client(self):
         from tencentcloud.common import credential  # noqa: PLC0415 (SDK only on China stages)
@@ -55,8 +59,9 @@ class TencentSms:
         parts = urlsplit(self.endpoint if "://" in self.endpoint else f"https://{self.endpoint}")
         http = HttpProfile(protocol=parts.scheme, endpoint=parts.netloc, reqTimeout=REQUEST_TIMEOUT_S)
         profile = ClientProfile(signMethod="TC3-HMAC-SHA256", httpProfile=http)
-        return sms_client.SmsClient(credential.Credential(keys["secret_id"], keys["secret_key"]),
-                                    self.region, profile)
+        return sms_client.SmsClient(
+            credential.Credential(keys["secret_id"], keys["secret_key"]), self.region, profile
+        )
 
     def send(self, phone: str, text: str, code: str | None) -> None:
         del text  # Tencent sends only approved templates: the code is a template parameter

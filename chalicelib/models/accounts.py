@@ -5,9 +5,10 @@ Keys: hash `id_number` (18-character citizen ID, upper-case X).
 Failed sign-ins: `failed_count` within the window that began at `failed_window_start`;
 `locked_until` (unix s) while locked.
 """
+
 from __future__ import annotations
 
-from pynamodb.attributes import (JSONAttribute, NumberAttribute, UnicodeAttribute)
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from .. import settings
 from .base import BaseMeta, TableModel

@@ -4,6 +4,7 @@ Keys: hash `subject` (keyed pseudonym of the ID number, see security/pseudonym.p
 range `at_id` ("<unix ms 13 digits>#<random>").
 GSI `by_day`: hash `day` (YYYY-MM-DD, China time), range `at_id` (ops export by date range).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute

@@ -8,6 +8,7 @@ GSI `flagged` (sparse): hash `review` ("OPEN" while flagged and unreviewed), ran
 GSI `by_day`: hash `day` (YYYY-MM-DD China time of receipt), range `event_key`.
 `body` is the raw notification as received.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

@@ -10,6 +10,7 @@
 - `configure()`: point every model at an endpoint, region and table prefix after import (tests,
   local stack); by default from the stage's environment, read at that moment.
 """
+
 from __future__ import annotations
 
 import threading
@@ -75,10 +76,12 @@ def connection() -> SharedConnection:
     with _lock:
         if key not in _connections:
             _connections[key] = SharedConnection(
-                region=BaseMeta.region, host=BaseMeta.host,
+                region=BaseMeta.region,
+                host=BaseMeta.host,
                 connect_timeout_seconds=settings.DDB_CONNECT_TIMEOUT_S,
                 read_timeout_seconds=settings.DDB_READ_TIMEOUT_S,
-                retry_configuration={"mode": "standard", "total_max_attempts": settings.DDB_MAX_ATTEMPTS})
+                retry_configuration={"mode": "standard", "total_max_attempts": settings.DDB_MAX_ATTEMPTS},
+            )
         return _connections[key]
 
 
@@ -107,15 +110,17 @@ class TableModel(Model):
         return table_connection
 
 
-def configure(*, endpoint: str | None = None, region: str | None = None,
-              table_prefix: str | None = None) -> None:
+def configure(
+    *, endpoint: str | None = None, region: str | None = None, table_prefix: str | None = None
+) -> None:
     """Point every model at `endpoint` (None: the real service), `region` and `table_prefix`.
 
     Called without arguments it re-reads the stage's environment (`DDB_ENDPOINT`, `AWS_REGION`,
     `TABLE_PREFIX`). Connections made before are dropped.
     """
     global _prefix
-    from . import registry  # noqa: F401  (imports every model, so all are in `_models`)
+    from . import registry  # noqa: F401, PLC0415  (imports every model into `_models`; registry imports base)
+
     BaseMeta.host = endpoint if endpoint is not None else settings.ddb_endpoint()
     BaseMeta.region = region or settings.region()
     _prefix = table_prefix if table_prefix is not None else settings.table_prefix()

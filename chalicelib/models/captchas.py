@@ -2,6 +2,7 @@
 
 Keys: hash `captcha_id` (random). `answer` is the upper-cased text; `expires_at` TTL (clean-up only).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

@@ -11,6 +11,7 @@ as the application's state change, so a resident never has two open applications
 {"method":"mail","recipient","phone","address","postal_code"}.
 `photo_key`: the S3 key of the accepted, normalised photo.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute

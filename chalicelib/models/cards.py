@@ -7,6 +7,7 @@ newest one not CANCELLED. `status_changed_at` / `status_reason` describe the las
 `card_no` (9 characters, printed on the card) and `bank_account` (the card's financial account)
 are stored in full and only ever shown masked.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -25,8 +26,8 @@ class Card(TableModel):
     card_no = UnicodeAttribute(null=True)
     bank_code = UnicodeAttribute()
     bank_account = UnicodeAttribute(null=True)
-    issued_on = UnicodeAttribute(null=True)      # YYYY-MM-DD
-    valid_until = UnicodeAttribute(null=True)    # YYYY-MM-DD
+    issued_on = UnicodeAttribute(null=True)  # YYYY-MM-DD
+    valid_until = UnicodeAttribute(null=True)  # YYYY-MM-DD
     application_id = UnicodeAttribute(null=True)
     created_at = NumberAttribute()
     status_changed_at = NumberAttribute()

@@ -4,6 +4,7 @@ Keys: hash `code`, range `at_id` ("<unix ms 13 digits>#<random>").
 `source_ip` is stored masked (last part hidden), `agent` is a short user-agent label,
 `outcome`: VALID, REVOKED, EXPIRED.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

@@ -7,6 +7,7 @@ type {"type_code", "months", "total_fen"}. `expires_at` (90 days) and `revoked_a
 every verification; `revoked_by` says who revoked (RESIDENT, or OPS with `revoke_reason`);
 `pdf_key` is the private S3 object.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute

@@ -8,6 +8,7 @@ contact, ...). `attempts` counts every code (or answer) check of the flow, acros
 ONE conditional UpdateItem: the code is accepted exactly when that key was there, and so is
 consumed by the write that accepts it. `data` holds flow details (e.g. the new phone number).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, MapAttribute, NumberAttribute, UnicodeAttribute

@@ -8,6 +8,7 @@ one Query, whatever the length of the history (480 periods ≈ 4 KB). Maintained
 the seed and the payments transaction (see `services/records.py`).
 `state` is set by the import from the core system when the scheme ended (RETIRED, ENDED).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute

@@ -5,6 +5,7 @@ range `period` (YYYYMM). A year view is one Query: person_type = :pt AND period 
 "<year>01" AND "<year>12" — its cost depends only on that year's rows.
 Money fields are integer fen. `status`: PAID (到账), OWED (欠缴), BACKPAID (补缴).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

@@ -4,6 +4,7 @@ Keys: hash `id_number`, range `notice_id` ("<date YYYY-MM-DD>#<notice number>").
 `kind`: EMPLOYED (就业登记), UNEMPLOYED (失业登记), FLEXIBLE (灵活就业登记),
 TRAINING (职业培训), SUBSIDY (就业补贴). `organisation` is the employer or the service agency.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute

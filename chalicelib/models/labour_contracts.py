@@ -5,6 +5,7 @@ resident's contracts come back in start order from one Query.
 `end_date` is empty for an open-ended contract. `contract_type`: FIXED (固定期限),
 OPEN (无固定期限), TASK (以完成一定工作任务为期限).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute

@@ -4,6 +4,7 @@ Keys: hash `id_number`, range `at_id` ("<unix ms 13 digits>#<random>"), newest l
 `kind` (payment_paid, payment_failed, payment_expired, ...), `ref` the business reference
 (an order number), `read_at` once the resident has seen it.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

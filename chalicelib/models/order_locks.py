@@ -6,6 +6,7 @@ orders can never hold the same month (no read-then-write race). `order_no` is th
 deleted (conditioned on the holder) when the order is cancelled or expires; kept with
 `state` PAID once the order is paid.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

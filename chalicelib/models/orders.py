@@ -15,6 +15,7 @@ Resident orders (城乡居民, kinds resident_medical / resident_pension) pay on
 `insured_name` say whose record it is for (the payer, `id_number`, or a family member; the
 month lock and the posting use the insured person). `level_fen` is the resident pension level.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
@@ -59,7 +60,8 @@ class PaymentOrder(TableModel):
     id_number = UnicodeAttribute()
     kind = UnicodeAttribute()
     type_code = UnicodeAttribute()
-    months = ListAttribute(of=UnicodeAttribute)
+    # pynamodb types `of=UnicodeAttribute` as a list of attributes; the values read and written are str
+    months: ListAttribute[str] = ListAttribute(of=UnicodeAttribute)  # type: ignore[arg-type]
     base_fen = NumberAttribute()
     lines = JSONAttribute()
     total_fen = NumberAttribute()

@@ -2,6 +2,7 @@
 
 Keys: hash `address` (phone number or e-mail), range `sent_at_id` ("<unix ms 13 digits>#<random>").
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

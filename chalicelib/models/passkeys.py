@@ -6,6 +6,7 @@ id: short enough for a URL path, shown to nobody). GSI `by_credential`: hash `cr
 from the table itself with a consistent read, so a removed passkey is never honoured.
 `public_key` is the COSE public key (base64url); `sign_count` only ever grows (conditional write).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

@@ -6,6 +6,7 @@ account that year). `opening_fen` is only present on the first year (a balance c
 before the portal's records); every later opening balance is the previous closing balance,
 computed in `services/pension_account.py` with the annual formula and the policy rates.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

@@ -6,6 +6,7 @@ period BETWEEN :from AND :to. `items` is [{"name": "基础养老金", "amount_fe
 `scheme`: "employee" (职工基本养老金, 退休金; absent on older items) or "resident"
 (城乡居民基本养老金).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute

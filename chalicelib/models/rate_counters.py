@@ -7,6 +7,7 @@ A cool-down counter ("<purpose>#<source>#cooldown<window s>", limits of 1) holds
 instead: the time the next request is allowed, set only while it has passed.
 `expires_at` is a DynamoDB TTL attribute (clean-up only).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -20,6 +21,7 @@ class RateCounter(TableModel):
         table_name = settings.table_name("rate-counters")
 
     counter_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    # the stored name is `count`, so the attribute hides Model.count() (never called on this table)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]
     next_at = NumberAttribute(null=True)
     expires_at = NumberAttribute()

@@ -13,6 +13,7 @@ GSI `open` (sparse): hash `review` ("OPEN" until resolved, then removed), range 
 came from ("import:<file>:<line>" or "payment:<order_no>"). `resolution` KEEP_RECORD or
 APPLY_ROW, with `resolved_at` and `note`.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -36,7 +37,7 @@ class RecordConflict(TableModel):
         table_name = settings.table_name("record-conflicts")
 
     conflict_id = UnicodeAttribute(hash_key=True)
-    kind = UnicodeAttribute()                  # import_row | payment
+    kind = UnicodeAttribute()  # import_row | payment
     id_number = UnicodeAttribute()
     type_code = UnicodeAttribute()
     period = UnicodeAttribute()

@@ -1,4 +1,5 @@
 """Every table model, for table creation (ops CLI, local stack, tests) and the CloudFormation check."""
+
 from __future__ import annotations
 
 from pynamodb.exceptions import TableError
@@ -40,8 +41,16 @@ ALL_MODELS += [Card, CardApplication]
 
 ALL_MODELS += [PaymentOrder, MonthLock, BankEvent, ResidentMessage]
 
-ALL_MODELS += [ContributionSummary, PensionAccountYear, PensionPayment, LabourContract,
-               EmploymentNotice, Certificate, CertificateVerification, RateCounter]
+ALL_MODELS += [
+    ContributionSummary,
+    PensionAccountYear,
+    PensionPayment,
+    LabourContract,
+    EmploymentNotice,
+    Certificate,
+    CertificateVerification,
+    RateCounter,
+]
 
 ALL_MODELS += [RecordConflict]
 

@@ -4,6 +4,7 @@ Keys: hash `token_hash` (hex SHA-256 of the 256-bit cookie token; the token itse
 GSI `by_person`: hash `id_number` (revoke all sessions of a resident).
 `expires_at` is a DynamoDB TTL attribute for clean-up only; expiry is checked on every request.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

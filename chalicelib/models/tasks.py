@@ -4,6 +4,7 @@ Keys: hash `id_number`, range `task_id` ("<kind>#<reference>", e.g. "payment#P20
 `kind` names the business (card_application, payment_order, ...); `step` where it stopped;
 `resume_path` the site page that continues it.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute

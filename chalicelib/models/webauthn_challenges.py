@@ -5,6 +5,7 @@ Keys: hash `challenge_id` (random token given to the browser). `purpose` is "log
 used once: the conditional UpdateItem that sets `used_at` is the only way to read it back for
 verification, and it fails once used or past `expires_at` (TTL attribute, clean-up only).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute

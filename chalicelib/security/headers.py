@@ -7,6 +7,7 @@ S3 server locally, the uploads bucket's regional origin in AWS, where card photo
 presigned POST), and `https` (HSTS and upgrade-insecure-requests only where the site is on HTTPS).
 Plain Python, no chalice: both the functions and infra import it.
 """
+
 from __future__ import annotations
 
 HSTS_MAX_AGE_S = 63072000  # two years
@@ -21,8 +22,10 @@ UPLOADS_ORIGIN_CFN = "https://s3.${AWS::Region}.${AWS::URLSuffix}"
 def content_security_policy(connect_src: tuple[str, ...] = (), *, https: bool = False) -> str:
     """Everything from our own origin; images also as data: (the captcha is a data: PNG)."""
     connect = " ".join(("'self'", *connect_src))
-    policy = (f"default-src 'self'; connect-src {connect}; img-src 'self' data:; object-src 'none'; "
-              "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    policy = (
+        f"default-src 'self'; connect-src {connect}; img-src 'self' data:; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
     return f"{policy}; upgrade-insecure-requests" if https else policy
 
 

@@ -5,6 +5,7 @@ sign-in rate and input sizes. Loaded once per process; PRODUCT.md section 8 stat
 ones: only the browser tests' local stack uses it, since all of its traffic comes from one
 address and reaches the same few phones within seconds. No stage config sets it.
 """
+
 from __future__ import annotations
 
 import functools

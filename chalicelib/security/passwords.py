@@ -1,4 +1,5 @@
 """Password hashing (argon2id) and the password policy."""
+
 from __future__ import annotations
 
 import functools
@@ -16,7 +17,8 @@ _COMMON_FILE = Path(__file__).resolve().parent.parent / "data" / "common_passwor
 @functools.lru_cache(maxsize=1)
 def _hasher():
     # Imported lazily: argon2 is only needed on sign-in and password changes.
-    from argon2 import PasswordHasher, Type
+    from argon2 import PasswordHasher, Type  # noqa: PLC0415  (see above)
+
     # OWASP minimum for argon2id: m = 19 MiB, t = 2, p = 1.
     return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 
@@ -26,7 +28,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    from argon2.exceptions import InvalidHashError, VerificationError
+    from argon2.exceptions import InvalidHashError, VerificationError  # noqa: PLC0415  (argon2 lazily)
+
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):

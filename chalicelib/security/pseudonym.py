@@ -1,4 +1,5 @@
 """Keyed pseudonyms of ID numbers, so logs can be grouped per person without holding the number."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Random tokens and codes, and their stored form (a SHA-256 hash, never the token itself)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,5 +1,6 @@
 """Account settings (账号设置): change password, change registration info (phone and e-mail,
 each confirmed by a code sent to the new address)."""
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,14 @@ def start_contact_change(current: CurrentSession, field: str, value: str, ip: st
     account = accounts.get(current.id_number)
     if getattr(account, field) == value:
         raise Conflict("新的信息与当前登记的相同", code="unchanged", field="value")
-    change_id = codes.start("contact", current.id_number, data={"field": field, "value": value},
-                            send_to=value, message=CONTACT_MESSAGE, ip=ip)
+    change_id = codes.start(
+        "contact",
+        current.id_number,
+        data={"field": field, "value": value},
+        send_to=value,
+        message=CONTACT_MESSAGE,
+        ip=ip,
+    )
     audit.record(current.id_number, f"{field}_change_start", "code_sent", ip)
     shown = masking.phone(value) if field == "phone" else masking.email(value)
     return {"change_id": change_id, "sent_to": shown}
@@ -64,8 +71,12 @@ def confirm_contact_change(current: CurrentSession, change_id: str, code: str, i
     codes.consume(flow)
     field, value = flow.data["field"], flow.data["value"]
     attribute = Account.phone if field == "phone" else Account.email
-    Account(id_number=current.id_number).update(actions=[attribute.set(value)],
-                                                condition=Account.id_number.exists())
+    Account(id_number=current.id_number).update(
+        actions=[attribute.set(value)], condition=Account.id_number.exists()
+    )
     audit.record(current.id_number, f"{field}_change", "ok", ip)
-    return {"status": "ok", "field": field,
-            "value_masked": masking.phone(value) if field == "phone" else masking.email(value)}
+    return {
+        "status": "ok",
+        "field": field,
+        "value_masked": masking.phone(value) if field == "phone" else masking.email(value),
+    }

@@ -1,4 +1,5 @@
 """Account storage operations shared by sign-in, activation, password and contact changes."""
+
 from __future__ import annotations
 
 from pynamodb.exceptions import UpdateError
@@ -10,8 +11,10 @@ from ..models.base import condition_failed
 from ..security import limits, passwords
 from . import notify
 
-LOCKED_SMS = ("【社保个人网上服务】您的账号因密码连续输错已被锁定{minutes}分钟。"
-              "如非本人操作，请尽快通过“忘记密码”重置密码。")
+LOCKED_SMS = (
+    "【社保个人网上服务】您的账号因密码连续输错已被锁定{minutes}分钟。"
+    "如非本人操作，请尽快通过“忘记密码”重置密码。"
+)
 
 
 def _password_rules() -> dict:
@@ -51,19 +54,27 @@ def reserve_password_check(id_number: str) -> int | None:
     not_locked = Account.locked_until.does_not_exist() | (Account.locked_until <= now)
     item = Account(id_number=id_number)
     try:
-        item.update(actions=[Account.failed_count.add(1)],
-                    condition=Account.id_number.exists() & not_locked
-                    & (Account.failed_window_start > now - rules["window_s"])
-                    & (Account.failed_count < rules["max_checks"]))
+        item.update(
+            actions=[Account.failed_count.add(1)],
+            condition=Account.id_number.exists()
+            & not_locked
+            & (Account.failed_window_start > now - rules["window_s"])
+            & (Account.failed_count < rules["max_checks"]),
+        )
         return int(item.failed_count)
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
     try:
-        item.update(actions=[Account.failed_count.set(1), Account.failed_window_start.set(now)],
-                    condition=Account.id_number.exists() & not_locked
-                    & (Account.failed_window_start.does_not_exist()
-                       | (Account.failed_window_start <= now - rules["window_s"])))
+        item.update(
+            actions=[Account.failed_count.set(1), Account.failed_window_start.set(now)],
+            condition=Account.id_number.exists()
+            & not_locked
+            & (
+                Account.failed_window_start.does_not_exist()
+                | (Account.failed_window_start <= now - rules["window_s"])
+            ),
+        )
         return 1
     except UpdateError as exc:
         if not condition_failed(exc):
@@ -76,7 +87,8 @@ def lock(id_number: str) -> None:
     now = int(clock.now())
     Account(id_number=id_number).update(
         actions=[Account.locked_until.set(now + _password_rules()["lock_s"])],
-        condition=Account.id_number.exists())
+        condition=Account.id_number.exists(),
+    )
 
 
 def max_password_checks() -> int:
@@ -109,27 +121,40 @@ def check_password(account: Account | None, id_number: str, password: str) -> st
 
 def clear_failures(id_number: str) -> None:
     Account(id_number=id_number).update(
-        actions=[Account.failed_count.set(0), Account.failed_window_start.remove(),
-                 Account.locked_until.remove()],
-        condition=Account.id_number.exists())
+        actions=[
+            Account.failed_count.set(0),
+            Account.failed_window_start.remove(),
+            Account.locked_until.remove(),
+        ],
+        condition=Account.id_number.exists(),
+    )
 
 
 def set_password(id_number: str, new_password: str) -> None:
     """Store a policy-checked password (argon2id) and leave the initial-password state."""
     Account(id_number=id_number).update(
-        actions=[Account.password_hash.set(passwords.hash_password(new_password)),
-                 Account.password_state.set("SET"),
-                 Account.password_changed_at.set(int(clock.now())),
-                 Account.failed_count.set(0), Account.failed_window_start.remove(),
-                 Account.locked_until.remove()],
-        condition=Account.id_number.exists())
+        actions=[
+            Account.password_hash.set(passwords.hash_password(new_password)),
+            Account.password_state.set("SET"),
+            Account.password_changed_at.set(int(clock.now())),
+            Account.failed_count.set(0),
+            Account.failed_window_start.remove(),
+            Account.locked_until.remove(),
+        ],
+        condition=Account.id_number.exists(),
+    )
 
 
 def reset_to_initial(id_number: str) -> None:
     """Ops: back to 888888; the next sign-in must activate again."""
     get(id_number)
     Account(id_number=id_number).update(
-        actions=[Account.password_hash.set(passwords.hash_password(passwords.INITIAL_PASSWORD)),
-                 Account.password_state.set("INITIAL"), Account.failed_count.set(0),
-                 Account.failed_window_start.remove(), Account.locked_until.remove()],
-        condition=Account.id_number.exists())
+        actions=[
+            Account.password_hash.set(passwords.hash_password(passwords.INITIAL_PASSWORD)),
+            Account.password_state.set("INITIAL"),
+            Account.failed_count.set(0),
+            Account.failed_window_start.remove(),
+            Account.locked_until.remove(),
+        ],
+        condition=Account.id_number.exists(),
+    )

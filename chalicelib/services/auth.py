@@ -5,6 +5,7 @@ locked account give the same 401 and body, the argon2 hash runs in each case; th
 forgot-password start answers the same shape for every ID number (a flow that can never
 succeed, with stand-in questions and phone, for an ID number without an account).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,10 @@ from .protection import REQUIRED_QUESTIONS, answers_match, question_list
 from .sessions import CurrentSession
 
 RESET_SMS = "【社保个人网上服务】您正在找回密码，验证码{code}，5分钟内有效。如非本人操作请忽略。"
-BAD_CREDENTIALS = ("身份证号码或密码不正确。连续输错5次账号将锁定15分钟（锁定时会短信通知本人），"
-                   "忘记密码可点击“忘记密码”找回")
+BAD_CREDENTIALS = (
+    "身份证号码或密码不正确。连续输错5次账号将锁定15分钟（锁定时会短信通知本人），"
+    "忘记密码可点击“忘记密码”找回"
+)
 SIGN_IN_LIMITED = "登录尝试过于频繁，请稍后再试"
 
 
@@ -36,8 +39,7 @@ def count_sign_in_attempt(ip: str) -> None:
     rate_limit.hit("sign-in", ip or "unknown", int(rule["limit"]), int(rule["window_s"]), SIGN_IN_LIMITED)
 
 
-def login(id_number: str, password: str, captcha_id: str, captcha_answer: str,
-          ip: str) -> dict[str, Any]:
+def login(id_number: str, password: str, captcha_id: str, captcha_answer: str, ip: str) -> dict[str, Any]:
     """Return {"status":"ok","token"} or {"status":"activation_required",...}."""
     count_sign_in_attempt(ip)
     number = ids.normalise(id_number)
@@ -45,7 +47,9 @@ def login(id_number: str, password: str, captcha_id: str, captcha_answer: str,
     account = accounts.find(number)
     outcome = accounts.check_password(account, number, password)
     if outcome != "ok" or account is None:
-        reason = "unknown_account" if account is None else "locked" if outcome == "refused" else "bad_password"
+        reason = (
+            "unknown_account" if account is None else "locked" if outcome == "refused" else "bad_password"
+        )
         audit.record(number, "login", reason, ip)
         raise _bad_credentials()
     return sign_in.finish(account, ip, "login")
@@ -76,11 +80,12 @@ def logout(current: CurrentSession, ip: str) -> dict[str, str]:
 
 
 def keepalive(current: CurrentSession) -> dict[str, Any]:
-    """"Stay signed in": record the activity now (the check writes it at most once a minute)."""
+    """ "Stay signed in": record the activity now (the check writes it at most once a minute)."""
     return {"status": "ok", **sessions.record_activity(current).timing()}
 
 
 # ---- forgot password ---------------------------------------------------------------------
+
 
 def _stand_ins(number: str) -> tuple[list[str], str]:
     """Questions and a masked phone for an ID number without them: fixed per number (keyed
@@ -95,8 +100,13 @@ def _stand_ins(number: str) -> tuple[list[str], str]:
     return [pool[first], pool[second]], prefix + "****" + tail
 
 
-def forgot_start(id_number: str, ip: str, phone: str | None = None, captcha_id: str | None = None,
-                 captcha_answer: str | None = None) -> dict[str, Any]:
+def forgot_start(
+    id_number: str,
+    ip: str,
+    phone: str | None = None,
+    captcha_id: str | None = None,
+    captcha_answer: str | None = None,
+) -> dict[str, Any]:
     """Open a reset: the same answer shape whether or not the ID number has an account.
 
     With the registered `phone` (no captcha): the code goes to it, and the answer is the same
@@ -104,9 +114,16 @@ def forgot_start(id_number: str, ip: str, phone: str | None = None, captcha_id: 
     protection methods (so a resident who lost their phone can answer the questions)."""
     if phone is not None:
         flow = phone_flows.start("reset", id_number, phone, RESET_SMS, ip)
-        audit.record(flow.id_number, "password_reset_start", "code_sent" if flow.matched else "phone_mismatch", ip)
-        return {"reset_token": flow.token, "methods": ["phone"], "questions": [],
-                "phone_masked": flow.phone_masked, "code_sent": True}
+        audit.record(
+            flow.id_number, "password_reset_start", "code_sent" if flow.matched else "phone_mismatch", ip
+        )
+        return {
+            "reset_token": flow.token,
+            "methods": ["phone"],
+            "questions": [],
+            "phone_masked": flow.phone_masked,
+            "code_sent": True,
+        }
     number = ids.normalise(id_number)
     captcha.consume(captcha_id, captcha_answer)
     account = accounts.find(number)
@@ -115,9 +132,12 @@ def forgot_start(id_number: str, ip: str, phone: str | None = None, captcha_id: 
     real = bool(account and (account.phone or questions))
     token = codes.start("reset", number, data={"real": real})
     audit.record(number, "password_reset_start", "ok" if real else "no_account_or_protection", ip)
-    return {"reset_token": token, "methods": ["phone", "questions"],
-            "questions": questions or stand_in_questions,
-            "phone_masked": masking.phone(account.phone) if account and account.phone else stand_in_phone}
+    return {
+        "reset_token": token,
+        "methods": ["phone", "questions"],
+        "questions": questions or stand_in_questions,
+        "phone_masked": masking.phone(account.phone) if account and account.phone else stand_in_phone,
+    }
 
 
 def forgot_send_code(reset_token: str, ip: str) -> dict[str, Any]:
@@ -133,11 +153,19 @@ def forgot_send_code(reset_token: str, ip: str) -> dict[str, Any]:
     return {"status": "sent", "phone_masked": shown}
 
 
-def forgot_complete(reset_token: str, method: str, new_password: str, ip: str,
-                    sms_code: str | None = None, answers: list[str] | None = None) -> dict[str, str]:
+def forgot_complete(
+    reset_token: str,
+    method: str,
+    new_password: str,
+    ip: str,
+    sms_code: str | None = None,
+    answers: list[str] | None = None,
+) -> dict[str, str]:
     flow = codes.load("reset", reset_token)
     number = flow.id_number
-    if method not in ("phone", "questions") or (method == "questions" and phone_flows.opened_with_phone(flow)):
+    if method not in ("phone", "questions") or (
+        method == "questions" and phone_flows.opened_with_phone(flow)
+    ):
         raise BadInput("请选择找回方式（手机验证码或密保问题）", code="invalid_method", field="method")
     passwords.check_policy(new_password, number)
     account = accounts.find(number) if (flow.data or {}).get("real") else None

@@ -17,6 +17,7 @@ Secrets: local stage from the stage environment (`BANK_SECRET_ICBC`, ...), other
 AWS Secrets Manager (`sbp/<stage>/bank-secret-<code>`), cached per process by secrets_store.
 Base URLs per stage in banks.json; the env var BANK_BASE_URL (with `{code}`) overrides them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -72,8 +73,11 @@ def tolerance_s() -> int:
 
 def base_url(code: str) -> str:
     get(code)
-    template = os.environ.get("BANK_BASE_URL") or data()["base_url"].get(settings.stage()) \
+    template = (
+        os.environ.get("BANK_BASE_URL")
+        or data()["base_url"].get(settings.stage())
         or data()["base_url"]["local"]
+    )
     return template.replace("{code}", code).rstrip("/")
 
 
@@ -83,6 +87,7 @@ def secret(code: str) -> bytes:
 
 
 # ---- signatures --------------------------------------------------------------------------
+
 
 def signature(secret_value: bytes, timestamp: str, payload: bytes) -> str:
     mac = hmac.new(secret_value, timestamp.encode("ascii") + b"." + payload, hashlib.sha256)
@@ -111,13 +116,19 @@ def signed_headers(code: str, payload: bytes) -> dict[str, str]:
 
 # ---- checkout and status query -----------------------------------------------------------
 
+
 def _canonical(params: dict[str, str]) -> bytes:
     return urllib.parse.urlencode(sorted(params.items())).encode("utf-8")
 
 
 def checkout_url(code: str, order_no: str, amount_fen: int, return_url: str) -> str:
-    params = {"order_no": order_no, "amount_fen": str(amount_fen), "currency": currency(),
-              "merchant": merchant_name(), "return_url": return_url}
+    params = {
+        "order_no": order_no,
+        "amount_fen": str(amount_fen),
+        "currency": currency(),
+        "merchant": merchant_name(),
+        "return_url": return_url,
+    }
     ts = str(int(clock.now()))
     sig = signature(secret(code), ts, _canonical(params))
     return f"{base_url(code)}/checkout?" + urllib.parse.urlencode({**params, "ts": ts, "sig": sig})
@@ -131,7 +142,7 @@ def query_status(code: str, order_no: str, timeout_s: float | None = None) -> di
     base = base_url(code)
     path = urllib.parse.urlsplit(base).path + f"/orders/{urllib.parse.quote(order_no)}"
     headers = signed_headers(code, path.encode("utf-8"))
-    req = urllib.request.Request(f"{base}/orders/{urllib.parse.quote(order_no)}", headers=headers)
+    req = urllib.request.Request(f"{base}/orders/{urllib.parse.quote(order_no)}", headers=headers)  # noqa: S310 (configured https URL)
     timeout = timeout_s if timeout_s is not None else float(data()["query_timeout_s"])
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310 (configured URL)

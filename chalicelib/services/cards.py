@@ -4,6 +4,7 @@ The card itself is made offline after a submitted application (services/card_app
 which records the made card). What the resident does on the card page — overview, loss report
 and its cancellation — is in services/card_actions.py.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -70,6 +71,7 @@ def view(card: Card) -> dict[str, Any]:
 
 
 # ---- production (ops, seed) ----------------------------------------------------------------
+
 
 def valid_until(issued_on: dt.date) -> str:
     years = policy.data()["social_security_card"]["validity_years"]

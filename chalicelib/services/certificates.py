@@ -10,6 +10,7 @@
 - Revocation: by the owner (`revoke`) or by an operator (`revoke_by_ops`, the ops CLI, with a
   reason); both go through `_revoke` (one conditional update, then the audit event).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.update import Action
 
-from .. import clock, id_number as ids, policy, settings, storage
+from .. import clock, policy, settings, storage
+from .. import id_number as ids
 from ..errors import BadInput, Gone, NotFound
 from ..models.base import on_condition_failed
 from ..models.certificate_verifications import CertificateVerification
@@ -48,11 +51,11 @@ def new_code() -> str:
     return "".join(ALPHABET[(value >> (5 * i)) & 31] for i in range(CODE_CHARS))
 
 
-CODE_SEPARATORS = "一_.·\u2212"   # besides spaces and Unicode dashes: what people type between groups
+CODE_SEPARATORS = "一_.·\u2212"  # besides spaces and Unicode dashes: what people type between groups
 
 
 def display(code: str) -> str:
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def normalise_code(text: str | None) -> str | None:
@@ -62,9 +65,10 @@ def normalise_code(text: str | None) -> str | None:
     if not text:
         return None
     folded = unicodedata.normalize("NFKC", text)
-    cleaned = "".join(ch for ch in folded if not (ch.isspace() or unicodedata.category(ch) == "Pd"
-                                                  or ch in CODE_SEPARATORS)).upper()
-    cleaned = cleaned.translate(str.maketrans({"I": "1", "L": "1", "O": "0"}))
+    cleaned = "".join(
+        ch for ch in folded if not (ch.isspace() or unicodedata.category(ch) == "Pd" or ch in CODE_SEPARATORS)
+    ).upper()
+    cleaned = cleaned.translate(str.maketrans("ILO", "110"))
     if len(cleaned) != CODE_CHARS or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned
@@ -95,6 +99,7 @@ def _state(cert: Certificate) -> tuple[str, str]:
 
 
 # ---- issue ---------------------------------------------------------------------------------
+
 
 def _check_request(data: dict[str, Any], owned: set[str]) -> tuple[list[str], str, str]:
     types = data.get("types")
@@ -128,8 +133,13 @@ def _type_facts(id_number: str, type_code: str, start: str, end: str) -> dict[st
             total += int(item.employer_fen) + int(item.personal_fen)
         else:
             owed += 1
-    return {"type_code": type_code, "type_name": policy.type_name(type_code), "months": months,
-            "owed_months": owed, "total_fen": total}
+    return {
+        "type_code": type_code,
+        "type_name": policy.type_name(type_code),
+        "months": months,
+        "owed_months": owed,
+        "total_fen": total,
+    }
 
 
 def issue(current: CurrentSession, data: dict[str, Any], ip: str | None) -> dict:
@@ -139,38 +149,69 @@ def issue(current: CurrentSession, data: dict[str, Any], ip: str | None) -> dict
     account = accounts.get(current.id_number)
     now = int(clock.now())
     expires = now + _settings()["valid_days"] * 86400
-    facts = {"name": account.name, "name_masked": mask_name(account.name),
-             "id_number_masked": ids.mask(current.id_number), "from_period": start, "to_period": end,
-             "types": [_type_facts(current.id_number, t, start, end) for t in types]}
+    facts = {
+        "name": account.name,
+        "name_masked": mask_name(account.name),
+        "id_number_masked": ids.mask(current.id_number),
+        "from_period": start,
+        "to_period": end,
+        "types": [_type_facts(current.id_number, t, start, end) for t in types],
+    }
     code = new_code()
     from .. import pdf_certificate  # noqa: PLC0415 (reportlab only on this path)
+
     pdf = pdf_certificate.render(facts, display(code), _verify_url(code), _day(now), _day(expires))
     key = f"certificates/{code}.pdf"
     storage.put_bytes(key, pdf, "application/pdf", {"issued-at": str(now)})
-    cert = Certificate(code=code, id_number=current.id_number, issued_at=now, expires_at=expires,
-                       from_period=start, to_period=end, facts=facts, pdf_key=key, verify_count=0)
+    cert = Certificate(
+        code=code,
+        id_number=current.id_number,
+        issued_at=now,
+        expires_at=expires,
+        from_period=start,
+        to_period=end,
+        facts=facts,
+        pdf_key=key,
+        verify_count=0,
+    )
     try:
         cert.save(condition=Certificate.code.does_not_exist())
     except PutError:
         storage.delete(key)
         raise
-    audit.record(current.id_number, "certificate_issue", "ok", ip,
-                 {"code_tail": code[-4:], "types": types, "from": start, "to": end})
+    audit.record(
+        current.id_number,
+        "certificate_issue",
+        "ok",
+        ip,
+        {"code_tail": code[-4:], "types": types, "from": start, "to": end},
+    )
     return dict(_mine(cert), download_url=storage.presigned_get(key, filename=f"certificate-{code[-6:]}.pdf"))
 
 
 # ---- the resident's own certificates -------------------------------------------------------
 
+
 def _mine(cert: Certificate) -> dict[str, Any]:
     state, label = _state(cert)
-    return {"code": cert.code, "code_display": display(cert.code), "issued_at": int(cert.issued_at),
-            "expires_at": int(cert.expires_at), "revoked_at": cert.revoked_at and int(cert.revoked_at),
-            "from_period": cert.from_period, "to_period": cert.to_period,
-            "types": [{k: t[k] for k in ("type_code", "type_name", "months", "owed_months", "total_fen")}
-                      for t in cert.facts["types"]],
-            "status": state, "status_label": label, "verify_count": int(cert.verify_count or 0),
-            "revoked_by_label": REVOKERS[cert.revoked_by or RESIDENT] if cert.revoked_at else None,
-            "verify_url": _verify_url(cert.code)}
+    return {
+        "code": cert.code,
+        "code_display": display(cert.code),
+        "issued_at": int(cert.issued_at),
+        "expires_at": int(cert.expires_at),
+        "revoked_at": cert.revoked_at and int(cert.revoked_at),
+        "from_period": cert.from_period,
+        "to_period": cert.to_period,
+        "types": [
+            {k: t[k] for k in ("type_code", "type_name", "months", "owed_months", "total_fen")}
+            for t in cert.facts["types"]
+        ],
+        "status": state,
+        "status_label": label,
+        "verify_count": int(cert.verify_count or 0),
+        "revoked_by_label": REVOKERS[cert.revoked_by or RESIDENT] if cert.revoked_at else None,
+        "verify_url": _verify_url(cert.code),
+    }
 
 
 def _owned(current: CurrentSession, code: str) -> Certificate:
@@ -194,19 +235,24 @@ def download(current: CurrentSession, code: str) -> dict:
     state, label = _state(cert)
     if state != "VALID":
         raise Gone(f"这份证明{label}，请重新开具", code=f"certificate_{state.lower()}")
-    return {"download_url": storage.presigned_get(cert.pdf_key, filename=f"certificate-{cert.code[-6:]}.pdf"),
-            "expires_in": storage.PRESIGN_MAX_S}
+    return {
+        "download_url": storage.presigned_get(cert.pdf_key, filename=f"certificate-{cert.code[-6:]}.pdf"),
+        "expires_in": storage.PRESIGN_MAX_S,
+    }
 
 
-def _revoke(cert: Certificate, by: str, reason: str | None, ip: str | None, action: str,
-            detail: dict[str, Any]) -> None:
+def _revoke(
+    cert: Certificate, by: str, reason: str | None, ip: str | None, action: str, detail: dict[str, Any]
+) -> None:
     """Revoke once (conditional: not revoked yet, same owner); Gone if it already was; audited."""
-    actions = [Certificate.revoked_at.set(int(clock.now())), Certificate.revoked_by.set(by)]
+    actions: list[Action] = [Certificate.revoked_at.set(int(clock.now())), Certificate.revoked_by.set(by)]
     if reason:
         actions.append(Certificate.revoke_reason.set(reason))
     with on_condition_failed(Gone("这份证明已撤销", code="certificate_revoked")):
-        cert.update(actions=actions, condition=Certificate.revoked_at.does_not_exist()
-                    & (Certificate.id_number == cert.id_number))
+        cert.update(
+            actions=actions,
+            condition=Certificate.revoked_at.does_not_exist() & (Certificate.id_number == cert.id_number),
+        )
     audit.record(cert.id_number, action, "ok", ip, {"code_tail": cert.code[-4:], **detail})
 
 
@@ -218,10 +264,13 @@ def revoke(current: CurrentSession, code: str, ip: str | None) -> dict:
 
 # ---- operators (ops CLI) -------------------------------------------------------------------
 
+
 def _by_code(code: str | None) -> Certificate:
     canonical = normalise_code(code)
     if canonical is None:
-        raise BadInput("验证码格式不正确：应为20位字母或数字（可带连字符）", code="invalid_code", field="code")
+        raise BadInput(
+            "验证码格式不正确：应为20位字母或数字（可带连字符）", code="invalid_code", field="code"
+        )
     try:
         return Certificate.get(canonical, consistent_read=True)
     except Certificate.DoesNotExist:
@@ -240,11 +289,15 @@ def check_revoke_reason(reason: str | None) -> str | None:
 
 def _ops_view(cert: Certificate) -> dict[str, Any]:
     last = next(iter(CertificateVerification.query(cert.code, scan_index_forward=False, limit=1)), None)
-    return {**_mine(cert), "name": cert.facts["name"], "id_number_masked": cert.facts["id_number_masked"],
-            "revoked_by": cert.revoked_by or (RESIDENT if cert.revoked_at else None),
-            "revoke_reason": cert.revoke_reason,
-            "verifications_logged": CertificateVerification.count(cert.code),
-            "last_verified_at": int(last.at) if last else None}
+    return {
+        **_mine(cert),
+        "name": cert.facts["name"],
+        "id_number_masked": cert.facts["id_number_masked"],
+        "revoked_by": cert.revoked_by or (RESIDENT if cert.revoked_at else None),
+        "revoke_reason": cert.revoke_reason,
+        "verifications_logged": CertificateVerification.count(cert.code),
+        "last_verified_at": int(last.at) if last else None,
+    }
 
 
 def ops_view(code: str | None) -> dict[str, Any]:
@@ -252,8 +305,9 @@ def ops_view(code: str | None) -> dict[str, Any]:
     return _ops_view(_by_code(code))
 
 
-def revoke_by_ops(code: str | None, reason: str | None, ip: str | None,
-                  operator: str | None = None) -> dict[str, Any]:
+def revoke_by_ops(
+    code: str | None, reason: str | None, ip: str | None, operator: str | None = None
+) -> dict[str, Any]:
     """An operator revokes a certificate by its code; verification then answers 410."""
     cert = _by_code(code)
     cleaned = check_revoke_reason(reason)
@@ -264,11 +318,16 @@ def revoke_by_ops(code: str | None, reason: str | None, ip: str | None,
 def verifications(current: CurrentSession, code: str) -> dict:
     cert = _owned(current, code)
     log = CertificateVerification.query(cert.code, scan_index_forward=False, limit=LOG_LIMIT)
-    return {"code_display": display(cert.code), "items": [
-        {"at": int(v.at), "outcome": v.outcome, "source_ip": v.source_ip, "agent": v.agent} for v in log]}
+    return {
+        "code_display": display(cert.code),
+        "items": [
+            {"at": int(v.at), "outcome": v.outcome, "source_ip": v.source_ip, "agent": v.agent} for v in log
+        ],
+    }
 
 
 # ---- public verification -------------------------------------------------------------------
+
 
 def mask_ip(ip: str | None) -> str:
     if not ip:
@@ -276,7 +335,7 @@ def mask_ip(ip: str | None) -> str:
     if ":" in ip:
         return ":".join(ip.split(":")[:3]) + ":*"
     parts = ip.split(".")
-    return ".".join(parts[:3] + ["*"]) if len(parts) == 4 else "未知"
+    return ".".join([*parts[:3], "*"]) if len(parts) == 4 else "未知"
 
 
 def _agent(user_agent: str | None) -> str:
@@ -291,9 +350,14 @@ def _agent(user_agent: str | None) -> str:
 
 def _log(cert: Certificate, outcome: str, ip: str | None, user_agent: str | None) -> None:
     now = clock.now()
-    CertificateVerification(code=cert.code, at_id=f"{int(now * 1000):013d}#{secrets.token_hex(4)}",
-                            at=int(now), outcome=outcome, source_ip=mask_ip(ip),
-                            agent=_agent(user_agent)).save()
+    CertificateVerification(
+        code=cert.code,
+        at_id=f"{int(now * 1000):013d}#{secrets.token_hex(4)}",
+        at=int(now),
+        outcome=outcome,
+        source_ip=mask_ip(ip),
+        agent=_agent(user_agent),
+    ).save()
 
 
 def verify(code: str, ip: str | None, user_agent: str | None) -> dict:
@@ -311,15 +375,26 @@ def verify(code: str, ip: str | None, user_agent: str | None) -> dict:
     state, label = _state(cert)
     _log(cert, state, ip, user_agent)
     if state == "REVOKED":
-        raise Gone(f"该证明已于{_day(int(cert.revoked_at))}被{REVOKERS[cert.revoked_by or RESIDENT]}撤销，不再有效",
-                   code="certificate_revoked")
+        raise Gone(
+            f"该证明已于{_day(int(cert.revoked_at))}被{REVOKERS[cert.revoked_by or RESIDENT]}撤销，不再有效",
+            code="certificate_revoked",
+        )
     if state == "EXPIRED":
         raise Gone(f"该证明已于{_day(int(cert.expires_at))}过期，不再有效", code="certificate_expired")
     cert.update(actions=[Certificate.verify_count.add(1)])
     facts = cert.facts
-    return {"valid": True, "status_label": label, "code_display": display(cert.code),
-            "name_masked": facts["name_masked"], "id_number_masked": facts["id_number_masked"],
-            "from_period": facts["from_period"], "to_period": facts["to_period"],
-            "issued_on": _day(int(cert.issued_at)), "expires_on": _day(int(cert.expires_at)),
-            "types": [{k: t[k] for k in ("type_code", "type_name", "months", "owed_months", "total_fen")}
-                      for t in facts["types"]]}
+    return {
+        "valid": True,
+        "status_label": label,
+        "code_display": display(cert.code),
+        "name_masked": facts["name_masked"],
+        "id_number_masked": facts["id_number_masked"],
+        "from_period": facts["from_period"],
+        "to_period": facts["to_period"],
+        "issued_on": _day(int(cert.issued_at)),
+        "expires_on": _day(int(cert.expires_at)),
+        "types": [
+            {k: t[k] for k in ("type_code", "type_name", "months", "owed_months", "total_fen")}
+            for t in facts["types"]
+        ],
+    }

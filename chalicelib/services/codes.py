@@ -11,6 +11,7 @@ Every rule of PRODUCT.md section 8 is one conditional write, so it holds under c
 - every code sent passes the sending limits (per address, per account, per source address).
 Any flow kind (a new `purpose`) gets all of this through `start`/`resend`/`check_code`.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -58,9 +59,15 @@ def check_send_limits(address: str, id_number: str, ip: str) -> None:
     rate_limit.hit_all("send-account", id_number, rules["per_address"], SEND_LIMITED)
 
 
-def start(purpose: str, id_number: str, data: dict[str, Any] | None = None,
-          send_to: str | None = None, message: str = "", ip: str = "",
-          limit_key: str | None = None) -> str:
+def start(
+    purpose: str,
+    id_number: str,
+    data: dict[str, Any] | None = None,
+    send_to: str | None = None,
+    message: str = "",
+    ip: str = "",
+    limit_key: str | None = None,
+) -> str:
     """Open a flow; if `send_to` is given, send a fresh 6-digit code there. Return the flow token.
 
     `limit_key` stands in for `send_to` in the sending limits when no code is really sent
@@ -72,10 +79,15 @@ def start(purpose: str, id_number: str, data: dict[str, Any] | None = None,
     code = tokens.new_numeric_code() if send_to or limit_key else None
     if code:
         check_send_limits(send_to or limit_key or "", id_number, ip)
-    OneTimeCode(code_key=key, id_number=id_number, expires_at=now + int(_rules()["flow_lifetime_s"]),
-                code_expires_at=now + code_lifetime_s() if code else None,
-                sends=1 if code else 0, live={_code_hash(key, code): 1} if code else {},
-                data=data or {}).save()
+    OneTimeCode(
+        code_key=key,
+        id_number=id_number,
+        expires_at=now + int(_rules()["flow_lifetime_s"]),
+        code_expires_at=now + code_lifetime_s() if code else None,
+        sends=1 if code else 0,
+        live={_code_hash(key, code): 1} if code else {},
+        data=data or {},
+    ).save()
     if send_to and code:
         notify.send(send_to, message.format(code=code), code)
     return token
@@ -97,13 +109,14 @@ def load(purpose: str, token: str | None) -> OneTimeCode:
 
 
 def _open_condition(now: float) -> Condition:
-    return (OneTimeCode.code_key.exists() & (OneTimeCode.attempts < max_checks())
-            & (OneTimeCode.expires_at > now))
+    return (
+        OneTimeCode.code_key.exists() & (OneTimeCode.attempts < max_checks()) & (OneTimeCode.expires_at > now)
+    )
 
 
-
-def resend(flow: OneTimeCode, send_to: str | None, message: str, ip: str = "",
-           limit_key: str | None = None) -> None:
+def resend(
+    flow: OneTimeCode, send_to: str | None, message: str, ip: str = "", limit_key: str | None = None
+) -> None:
     """Send a new code for an open flow: the old code stops working, the attempts stay counted."""
     check_send_limits(send_to or limit_key or "", flow.id_number, ip)
     code = tokens.new_numeric_code()
@@ -111,10 +124,13 @@ def resend(flow: OneTimeCode, send_to: str | None, message: str, ip: str = "",
     try:
         OneTimeCode._get_connection().update_item(
             flow.code_key,
-            actions=[OneTimeCode.live.set({_code_hash(flow.code_key, code): 1}),
-                     OneTimeCode.code_expires_at.set(int(now) + code_lifetime_s()),
-                     OneTimeCode.sends.add(1)],
-            condition=_open_condition(now))
+            actions=[
+                OneTimeCode.live.set({_code_hash(flow.code_key, code): 1}),
+                OneTimeCode.code_expires_at.set(int(now) + code_lifetime_s()),
+                OneTimeCode.sends.add(1),
+            ],
+            condition=_open_condition(now),
+        )
     except UpdateError as exc:
         if condition_failed(exc):
             raise Gone(USED_UP, code="flow_expired") from None
@@ -138,8 +154,11 @@ def check_code(flow: OneTimeCode, code: str | None, field: str = "sms_code") -> 
     now = clock.now()
     try:
         answer = OneTimeCode._get_connection().update_item(
-            flow.code_key, actions=[OneTimeCode.attempts.add(1), Path(["live", digest]).remove()],
-            condition=_open_condition(now), return_values="ALL_OLD")
+            flow.code_key,
+            actions=[OneTimeCode.attempts.add(1), Path(["live", digest]).remove()],
+            condition=_open_condition(now),
+            return_values="ALL_OLD",
+        )
     except UpdateError as exc:
         if condition_failed(exc):
             raise Gone(USED_UP, code="flow_expired") from None
@@ -151,8 +170,10 @@ def check_code(flow: OneTimeCode, code: str | None, field: str = "sms_code") -> 
         return
     left = max_checks() - int(old.get("attempts", {}).get("N", 0)) - 1
     if digest in live or left <= 0:
-        raise Gone("验证码已过期或输错次数过多，请重新开始" if left <= 0 else "验证码已过期，请重新获取",
-                   code="flow_expired" if left <= 0 else "code_expired")
+        raise Gone(
+            "验证码已过期或输错次数过多，请重新开始" if left <= 0 else "验证码已过期，请重新获取",
+            code="flow_expired" if left <= 0 else "code_expired",
+        )
     raise BadInput(f"验证码不正确，请核对后重新输入（还可输入{left}次）", code="code_wrong", field=field)
 
 
@@ -162,7 +183,8 @@ def count_attempt(flow: OneTimeCode) -> None:
     now = clock.now()
     try:
         OneTimeCode._get_connection().update_item(
-            flow.code_key, actions=[OneTimeCode.attempts.add(1)], condition=_open_condition(now))
+            flow.code_key, actions=[OneTimeCode.attempts.add(1)], condition=_open_condition(now)
+        )
     except UpdateError as exc:
         if condition_failed(exc):
             raise Gone(USED_UP, code="flow_expired") from None

@@ -4,6 +4,7 @@ current password, or a code sent to the registered phone just now.
 Wrong passwords count toward the account's sign-in lockout, so a stolen session cannot be used
 to guess the password here either.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,15 +28,22 @@ def send_code(current: CurrentSession, ip: str) -> dict[str, Any]:
     return {"confirm_id": confirm_id, "phone_masked": masking.phone(account.phone)}
 
 
-def require(current: CurrentSession, action: str, ip: str, password: str | None = None,
-            confirm_id: str | None = None, sms_code: str | None = None) -> str:
+def require(
+    current: CurrentSession,
+    action: str,
+    ip: str,
+    password: str | None = None,
+    confirm_id: str | None = None,
+    sms_code: str | None = None,
+) -> str:
     """Check the password or the SMS code (used up); return "password" or "sms"."""
     if password:
         account = accounts.get(current.id_number)
         outcome = accounts.check_password(account, current.id_number, password)
         if outcome == "refused":
-            raise Locked("密码连续输错次数过多，已锁定15分钟，请稍后再试或改用短信验证码确认",
-                         code="account_locked")
+            raise Locked(
+                "密码连续输错次数过多，已锁定15分钟，请稍后再试或改用短信验证码确认", code="account_locked"
+            )
         if outcome != "ok":
             audit.record(current.id_number, action, "bad_password", ip)
             raise BadInput("登录密码不正确", code="bad_password", field="password")

@@ -10,6 +10,7 @@ history (40 years × 5 types ≈ 2,400 rows) is a few Queries and well under a m
 stored privately under `storage.DOWNLOADS_PREFIX` (expired by the bucket's lifecycle); the
 request is in the access log.
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,7 +56,9 @@ def _contributions(id_number: str) -> list[dict[str, Any]]:
     for summary in ContributionSummary.query(id_number):
         name = policy.type_name(summary.type_code)
         for item in Contribution.query(f"{id_number}#{summary.type_code}"):
-            rows.append({"type_code": summary.type_code, "type_name": name, **records.contribution_view(item)})
+            rows.append(
+                {"type_code": summary.type_code, "type_name": name, **records.contribution_view(item)}
+            )
     return rows
 
 
@@ -79,8 +82,10 @@ def collect(current: CurrentSession) -> dict[str, Any]:
         "contributions": _contributions(number),
         "pension_account": pension_account.statement(current)["items"],
         "pension_payments": [pension_payments.payment_view(item) for item in PensionPayment.query(number)],
-        "payment_orders": [payment_orders.view(order) for order in
-                           PaymentOrder.by_person.query(number, scan_index_forward=False)],
+        "payment_orders": [
+            payment_orders.view(order)
+            for order in PaymentOrder.by_person.query(number, scan_index_forward=False)
+        ],
         "cards": [cards.view(card) for card in cards.all_cards(number)],
         "card_applications": card_applications.history(number),
         "certificates": certificates.list_mine(current)["items"],
@@ -131,5 +136,7 @@ def export(current: CurrentSession, ip: str | None) -> dict[str, Any]:
     storage.put_bytes(key, archive, "application/zip")
     audit.record(current.id_number, ACTION, "ok", ip, {"bytes": len(archive)})
     now = int(clock.now())
-    return {"download_url": storage.presigned_get(key, filename="my-social-insurance-data.zip"),
-            "expires_at": now + storage.PRESIGN_MAX_S}
+    return {
+        "download_url": storage.presigned_get(key, filename="my-social-insurance-data.zip"),
+        "expires_at": now + storage.PRESIGN_MAX_S,
+    }

@@ -1,4 +1,5 @@
 """Local-stage helpers for automated tests: refused on every other stage."""
+
 from __future__ import annotations
 
 from .. import settings

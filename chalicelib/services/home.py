@@ -9,6 +9,7 @@ DynamoDB requests: 1 GetItem (the account's profile), 1 Query of the pension pay
 first, limit 1), 1 Query of the to-dos, and for a flexible worker 1 Query of the summaries
 (`records.gaps`). Never a Scan.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,12 +36,22 @@ def _dues(current: CurrentSession) -> list[dict[str, Any]]:
             continue
         payable = [m for run in gap["runs"] for m in run["payable_months"]]
         this_month_paid = gap["through_period"] >= this_month and not any(
-            run["from"] <= this_month <= run["to"] for run in gap["runs"])
+            run["from"] <= this_month <= run["to"] for run in gap["runs"]
+        )
         months = payable + ([] if this_month_paid else [this_month])
-        out.append({"type_code": gap["type_code"], "type_name": gap["type_name"], "kind": kind,
-                    "this_month": this_month, "this_month_paid": this_month_paid,
-                    "missing_months": gap["missing_months"], "payable_gap_months": payable,
-                    "pay_href": _pay_href(kind, months), "gaps_href": "/records/gaps.html"})
+        out.append(
+            {
+                "type_code": gap["type_code"],
+                "type_name": gap["type_name"],
+                "kind": kind,
+                "this_month": this_month,
+                "this_month_paid": this_month_paid,
+                "missing_months": gap["missing_months"],
+                "payable_gap_months": payable,
+                "pay_href": _pay_href(kind, months),
+                "gaps_href": "/records/gaps.html",
+            }
+        )
     return out
 
 
@@ -52,15 +63,27 @@ def overview(current: CurrentSession) -> dict:
         profile = {}
     status = profile.get("person_status")
     latest = pension_payments.latest(current.id_number)
-    kind = ("retiree" if latest or status == "退休" else "flexible" if status == "灵活就业"
-            else "resident" if status == "城乡居民" else "employee")
+    kind = (
+        "retiree"
+        if latest or status == "退休"
+        else "flexible"
+        if status == "灵活就业"
+        else "resident"
+        if status == "城乡居民"
+        else "employee"
+    )
     open_tasks = tasks.list_for(current)["items"]
     answer: dict[str, Any] = {
         "kind": kind,
-        "tasks": {"count": len(open_tasks), "items": [
-            {"title": t["title"], "step": t["step"], "resume_path": t["resume_path"]}
-            for t in open_tasks[:TASKS_SHOWN]]},
-        "latest_payment": latest, "payments_href": PAYMENTS_PAGE,
+        "tasks": {
+            "count": len(open_tasks),
+            "items": [
+                {"title": t["title"], "step": t["step"], "resume_path": t["resume_path"]}
+                for t in open_tasks[:TASKS_SHOWN]
+            ],
+        },
+        "latest_payment": latest,
+        "payments_href": PAYMENTS_PAGE,
     }
     if kind == "flexible":
         answer["dues"] = _dues(current)

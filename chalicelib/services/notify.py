@@ -1,6 +1,7 @@
 """Sending one-time codes and notices by SMS or e-mail, through the stage's providers
 (`chalicelib/messaging`: the outbox locally, SNS/SES in global regions, Tencent Cloud SMS and
 SMTP in the China regions). The code is never stored in clear outside the local outbox."""
+
 from __future__ import annotations
 
 from .. import settings

@@ -4,6 +4,7 @@ against our single-use challenge, the rp id and origin of the stage, the stored 
 sign counter. The new counter is stored by a conditional write that fails if another sign-in
 with the same counter got there first (a replayed or cloned assertion), or the passkey is gone.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,11 +24,14 @@ def options() -> dict[str, Any]:
     """WebAuthn request options (no allowCredentials: the authenticator offers its passkeys)."""
     from webauthn import generate_authentication_options, options_to_json  # noqa: PLC0415
     from webauthn.helpers.structs import UserVerificationRequirement  # noqa: PLC0415
+
     challenge_id, challenge = relying_party.new_challenge(LOGIN)
     request = generate_authentication_options(
-        rp_id=relying_party.rp_id(), challenge=challenge,
+        rp_id=relying_party.rp_id(),
+        challenge=challenge,
         timeout=relying_party.CHALLENGE_LIFETIME_S * 1000,
-        user_verification=UserVerificationRequirement.REQUIRED)
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
     return {"challenge_id": challenge_id, "publicKey": json.loads(options_to_json(request))}
 
 
@@ -66,9 +70,14 @@ def login(challenge_id: str, credential: Any, ip: str) -> dict[str, Any]:
         if handle and base64url_to_bytes(handle) != relying_party.user_handle(passkey.id_number):
             raise _refused(passkey.id_number, "wrong_user", ip)
         verified = verify_authentication_response(
-            credential=credential, expected_challenge=challenge, expected_rp_id=relying_party.rp_id(),
-            expected_origin=relying_party.origin(), credential_public_key=base64url_to_bytes(passkey.public_key),
-            credential_current_sign_count=int(passkey.sign_count), require_user_verification=True)
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=relying_party.rp_id(),
+            expected_origin=relying_party.origin(),
+            credential_public_key=base64url_to_bytes(passkey.public_key),
+            credential_current_sign_count=int(passkey.sign_count),
+            require_user_verification=True,
+        )
     except (WebAuthnException, ValueError, TypeError, KeyError):
         raise _refused(passkey.id_number, "invalid_assertion", ip) from None
     _advance_counter(passkey, verified.new_sign_count, ip)
@@ -83,5 +92,7 @@ def _advance_counter(passkey: Passkey, new_count: int, ip: str) -> None:
     passkey still exists): of two uses with the same counter, one wins."""
     condition = Passkey.passkey_id.exists() & (Passkey.sign_count == passkey.sign_count)
     with on_condition_failed(lambda: _refused(passkey.id_number, "counter_conflict", ip)):
-        passkey.update(actions=[Passkey.sign_count.set(new_count), Passkey.last_used_at.set(int(clock.now()))],
-                       condition=condition)
+        passkey.update(
+            actions=[Passkey.sign_count.set(new_count), Passkey.last_used_at.set(int(clock.now()))],
+            condition=condition,
+        )

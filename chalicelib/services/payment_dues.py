@@ -8,6 +8,7 @@ rounded month amounts (never a rounded product of the total).
 
 Months: the current month and up to `backpay_months` earlier months.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,12 +48,19 @@ def month_line(type_code: str, period: str, base_fen: int) -> dict[str, Any]:
     year = period[:4]
     lower, upper = policy.base_band(year)
     if not lower <= base_fen <= upper:
-        raise BadInput(f"{year}年缴费基数应在{money.yuan(lower)}至{money.yuan(upper)}之间",
-                       code="base_out_of_band", field="base_fen")
+        raise BadInput(
+            f"{year}年缴费基数应在{money.yuan(lower)}至{money.yuan(upper)}之间",
+            code="base_out_of_band",
+            field="base_fen",
+        )
     rates = policy.flexible_rates(year, type_code)
-    return {"period": period, "base_fen": base_fen, "rate_bp": rates["total"],
-            "amount_fen": money.apply_rate(base_fen, rates["total"]),
-            "account_fen": money.apply_rate(base_fen, rates["account"])}
+    return {
+        "period": period,
+        "base_fen": base_fen,
+        "rate_bp": rates["total"],
+        "amount_fen": money.apply_rate(base_fen, rates["total"]),
+        "account_fen": money.apply_rate(base_fen, rates["account"]),
+    }
 
 
 def quote(type_code: str, months: list[str], base_fen: int) -> tuple[list[dict], int]:
@@ -71,8 +79,11 @@ def check_months(months: Any) -> list[str]:
         if not isinstance(month, str) or not PERIOD_RE.match(month):
             raise BadInput("月份格式应为YYYYMM", code="invalid_month", field="months")
         if month not in window:
-            raise BadInput(f"只能缴纳{label(window[0])}至{label(window[-1])}的费用",
-                           code="month_not_payable", field="months")
+            raise BadInput(
+                f"只能缴纳{label(window[0])}至{label(window[-1])}的费用",
+                code="month_not_payable",
+                field="months",
+            )
         chosen.add(month)
     return sorted(chosen)
 

@@ -1,4 +1,5 @@
 """Scheduled expiry of payment orders left open for `order_ttl_minutes` (seed manual 2.8)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,15 +17,29 @@ from .payment_orders import AWAITING, EXPIRED, OPEN_STATUSES, transition, ttl_s
 def _expire(order: PaymentOrder) -> bool:
     now = int(clock.now())
     try:
-        transition(order, (order.status,), EXPIRED, now,
-                   extra_actions=[PaymentOrder.closed_reason.set("expired")], release=True,
-                   message=("payment_expired", "缴费订单已过期",
-                            f"订单{order.order_no}（{money.yuan(order.total_fen)}）超过"
-                            f"{ttl_s() // 60}分钟未完成，已过期；如需缴费请重新办理。"))
+        transition(
+            order,
+            (order.status,),
+            EXPIRED,
+            now,
+            extra_actions=[PaymentOrder.closed_reason.set("expired")],
+            release=True,
+            message=(
+                "payment_expired",
+                "缴费订单已过期",
+                f"订单{order.order_no}（{money.yuan(int(order.total_fen))}）超过"
+                f"{ttl_s() // 60}分钟未完成，已过期；如需缴费请重新办理。",
+            ),
+        )
     except Conflict:
         return False
-    audit.record(order.id_number, "payment.expire", "ok", None,
-                 {"order_no": order.order_no, "total_fen": order.total_fen})
+    audit.record(
+        order.id_number,
+        "payment.expire",
+        "ok",
+        None,
+        {"order_no": order.order_no, "total_fen": order.total_fen},
+    )
     return True
 
 

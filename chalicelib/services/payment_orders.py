@@ -20,16 +20,19 @@ Resident orders (城乡居民医保 / 养老, `payment_resident`) are orders of 
 period YYYY01 of the insured person (`insured_of`); they use the same states, locks, bank,
 settlement and expiry as flexible-employment orders.
 """
+
 from __future__ import annotations
 
 import re
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from .. import clock, id_number as ids, money, policy, settings
+from .. import clock, money, policy, settings
+from .. import id_number as ids
 from ..errors import BadInput, Conflict, NotFound
 from ..models.base import condition_failed, on_condition_failed, transaction
 from ..models.contributions import Contribution
@@ -43,11 +46,22 @@ from .sessions import CurrentSession
 DRAFT, CONFIRMED, AWAITING, PAID, FAILED = "DRAFT", "CONFIRMED", "AWAITING_PAYMENT", "PAID", "FAILED"
 CANCELLED, EXPIRED = "CANCELLED", "EXPIRED"
 OPEN_STATUSES = (DRAFT, CONFIRMED, AWAITING, FAILED)
-STATUS_NAMES = {DRAFT: "待确认", CONFIRMED: "待支付", AWAITING: "等待银行结果", PAID: "支付成功",
-                FAILED: "支付失败", CANCELLED: "已作废", EXPIRED: "已过期"}
+STATUS_NAMES = {
+    DRAFT: "待确认",
+    CONFIRMED: "待支付",
+    AWAITING: "等待银行结果",
+    PAID: "支付成功",
+    FAILED: "支付失败",
+    CANCELLED: "已作废",
+    EXPIRED: "已过期",
+}
 STEP_OF = {DRAFT: "review", CONFIRMED: "choose_bank", AWAITING: "at_bank", FAILED: "failed"}
-STEP_NAMES = {"review": "查看应缴", "choose_bank": "选择银行支付", "at_bank": "等待银行结果",
-              "failed": "支付失败，可重新支付"}
+STEP_NAMES = {
+    "review": "查看应缴",
+    "choose_bank": "选择银行支付",
+    "at_bank": "等待银行结果",
+    "failed": "支付失败，可重新支付",
+}
 TASK_KIND = "payment_order"
 UNPAID_CONTRIBUTION_STATUSES = ("OWED",)
 ORDER_NO_RE = re.compile(r"^P\d{8}[0-9A-F]{10}$")
@@ -58,6 +72,7 @@ def ttl_s() -> int:
 
 
 # ---- storage helpers ---------------------------------------------------------------------
+
 
 def person_type_key(id_number: str, type_code: str) -> str:
     return f"{id_number}#{type_code}"
@@ -96,11 +111,18 @@ def _new_order_no() -> str:
 def task_item(order: PaymentOrder, status: str, now: int) -> PendingTask:
     type_name = policy.type_name(order.type_code)
     step = STEP_OF[status]
-    title = f"{order_title(order)} {money.yuan(order.total_fen)}（{STEP_NAMES[step]}）"
-    return PendingTask(id_number=order.id_number, task_id=f"{TASK_KIND}#{order.order_no}", kind=TASK_KIND,
-                       title=title, step=STEP_NAMES[step], resume_path=f"/pay/order.html?no={order.order_no}",
-                       created_at=order.created_at, updated_at=now,
-                       data={"order_no": order.order_no, "type_name": type_name, "status": status})
+    title = f"{order_title(order)} {money.yuan(int(order.total_fen))}（{STEP_NAMES[step]}）"
+    return PendingTask(
+        id_number=order.id_number,
+        task_id=f"{TASK_KIND}#{order.order_no}",
+        kind=TASK_KIND,
+        title=title,
+        step=STEP_NAMES[step],
+        resume_path=f"/pay/order.html?no={order.order_no}",
+        created_at=order.created_at,
+        updated_at=now,
+        data={"order_no": order.order_no, "type_name": type_name, "status": status},
+    )
 
 
 def task_key(order: PaymentOrder) -> PendingTask:
@@ -121,44 +143,74 @@ def order_for(current: CurrentSession, order_no: Any) -> PaymentOrder:
 
 def view(order: PaymentOrder) -> dict[str, Any]:
     return {
-        "order_no": order.order_no, "kind": order.kind, "type_code": order.type_code,
-        "type_name": policy.type_name(order.type_code), "status": order.status,
-        "status_name": STATUS_NAMES[order.status], "step": order.step,
-        "months": list(order.months), "base_fen": order.base_fen, "lines": order.lines,
-        "total_fen": order.total_fen, "currency": order.currency, "bank_code": order.bank_code,
+        "order_no": order.order_no,
+        "kind": order.kind,
+        "type_code": order.type_code,
+        "type_name": policy.type_name(order.type_code),
+        "status": order.status,
+        "status_name": STATUS_NAMES[order.status],
+        "step": order.step,
+        "months": list(order.months),
+        "base_fen": order.base_fen,
+        "lines": order.lines,
+        "total_fen": order.total_fen,
+        "currency": order.currency,
+        "bank_code": order.bank_code,
         "bank_name": banks.get(order.bank_code)["name"] if order.bank_code else None,
-        "attempt": order.attempt, "created_at": order.created_at, "updated_at": order.updated_at,
+        "attempt": order.attempt,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
         "expires_at": order.updated_at + ttl_s() if order.status in OPEN_STATUSES else None,
-        "paid_at": order.paid_at, "bank_txn_id": order.bank_txn_id,
+        "paid_at": order.paid_at,
+        "bank_txn_id": order.bank_txn_id,
         "resume_path": f"/pay/order.html?no={order.order_no}",
-        "title": order_title(order), "year": order.year, "level_fen": order.level_fen,
+        "title": order_title(order),
+        "year": order.year,
+        "level_fen": order.level_fen,
         "insured": _insured_view(order) if is_resident(order) else None,
     }
 
 
 def _insured_view(order: PaymentOrder) -> dict[str, Any]:
     insured = insured_of(order)
-    return {"self": insured == order.id_number, "name_masked": mask_name(order.insured_name or ""),
-            "id_number_masked": ids.mask(insured)}
+    return {
+        "self": insured == order.id_number,
+        "name_masked": mask_name(order.insured_name or ""),
+        "id_number_masked": ids.mask(insured),
+    }
 
 
-def _audit(id_number: str, action: str, outcome: str, ip: str | None, order: PaymentOrder, **extra) -> None:
-    audit.record(id_number, action, outcome, ip, {"order_no": order.order_no, "total_fen": order.total_fen,
-                                                   "status": order.status, **extra})
+def _audit(
+    id_number: str, action: str, outcome: str, ip: str | None, order: PaymentOrder, **extra: Any
+) -> None:
+    audit.record(
+        id_number,
+        action,
+        outcome,
+        ip,
+        {"order_no": order.order_no, "total_fen": order.total_fen, "status": order.status, **extra},
+    )
 
 
 # ---- options -----------------------------------------------------------------------------
+
 
 def options(current: CurrentSession, kind: Any) -> dict[str, Any]:
     """What can be paid now: the window's months, each payable or why not, with base bands."""
     type_code = type_for(kind)
     window = payable_window()
     person_type = person_type_key(current.id_number, type_code)
-    paid = {c.period: c.status for c in Contribution.query(
-        person_type, Contribution.period.between(window[0], window[-1]))}
-    locks = {lock.period: lock for lock in MonthLock.query(
-        person_type, MonthLock.period.between(window[0], window[-1]), consistent_read=True)}
-    months = []
+    paid = {
+        c.period: c.status
+        for c in Contribution.query(person_type, Contribution.period.between(window[0], window[-1]))
+    }
+    locks = {
+        lock.period: lock
+        for lock in MonthLock.query(
+            person_type, MonthLock.period.between(window[0], window[-1]), consistent_read=True
+        )
+    }
+    months: list[dict[str, Any]] = []
     for period in window:
         lower, upper = policy.base_band(period[:4])
         rates = policy.flexible_rates(period[:4], type_code)
@@ -169,19 +221,34 @@ def options(current: CurrentSession, kind: Any) -> dict[str, Any]:
             state = "paid" if locks[period].state == PAID else "in_order"
         else:
             state = "owed" if status else "payable"
-        months.append({"period": period, "state": state, "order_no": locks[period].order_no
-                       if state == "in_order" else None, "base_lower_fen": lower,
-                       "base_upper_fen": upper, "rate_bp": rates["total"]})
+        months.append(
+            {
+                "period": period,
+                "state": state,
+                "order_no": locks[period].order_no if state == "in_order" else None,
+                "base_lower_fen": lower,
+                "base_upper_fen": upper,
+                "rate_bp": rates["total"],
+            }
+        )
     selectable = [m for m in months if m["state"] in ("payable", "owed")]
-    lower = max((m["base_lower_fen"] for m in selectable), default=None)
-    upper = min((m["base_upper_fen"] for m in selectable), default=None)
-    return {"kind": kind, "type_code": type_code, "type_name": policy.type_name(type_code),
-            "months": months, "base_lower_fen": lower, "base_upper_fen": upper,
-            "backpay_months": int(policy.flexible()["backpay_months"]), "banks": banks.public_list(),
-            "rounding": "每月金额 = 缴费基数 × 费率，四舍五入到分；合计为各月金额之和"}
+    band_lower = max((m["base_lower_fen"] for m in selectable), default=None)
+    band_upper = min((m["base_upper_fen"] for m in selectable), default=None)
+    return {
+        "kind": kind,
+        "type_code": type_code,
+        "type_name": policy.type_name(type_code),
+        "months": months,
+        "base_lower_fen": band_lower,
+        "base_upper_fen": band_upper,
+        "backpay_months": int(policy.flexible()["backpay_months"]),
+        "banks": banks.public_list(),
+        "rounding": "每月金额 = 缴费基数 × 费率，四舍五入到分；合计为各月金额之和",
+    }
 
 
 # ---- creating and amending ---------------------------------------------------------------
+
 
 def taken_months(id_number: str, type_code: str, months: list[str], order_no: str | None) -> list[str]:
     """After a cancelled transaction: which of `months` of `id_number` (the insured person) are
@@ -197,7 +264,10 @@ def taken_months(id_number: str, type_code: str, months: list[str], order_no: st
         except DoesNotExist:
             pass
         try:
-            if Contribution.get(person_type, month, consistent_read=True).status not in UNPAID_CONTRIBUTION_STATUSES:
+            if (
+                Contribution.get(person_type, month, consistent_read=True).status
+                not in UNPAID_CONTRIBUTION_STATUSES
+            ):
                 taken.append(month)
         except DoesNotExist:
             pass
@@ -206,24 +276,33 @@ def taken_months(id_number: str, type_code: str, months: list[str], order_no: st
 
 def _months_conflict(months: list[str]) -> Conflict:
     labels = "、".join(label(m) for m in months)
-    return Conflict(f"{labels}已缴费或已在其他未完成的订单中，请重新选择", code="months_taken", field="months")
+    return Conflict(
+        f"{labels}已缴费或已在其他未完成的订单中，请重新选择", code="months_taken", field="months"
+    )
 
 
 def _lock_months(tx: TransactWrite, order: PaymentOrder, months: list[str], now: int) -> None:
     person_type = person_type_key(insured_of(order), order.type_code)
     for month in months:
-        tx.save(MonthLock(person_type=person_type, period=month, order_no=order.order_no, created_at=now),
-                condition=MonthLock.period.does_not_exist())
-        tx.condition_check(Contribution, person_type, month,
-                           condition=Contribution.period.does_not_exist()
-                           | Contribution.status.is_in(*UNPAID_CONTRIBUTION_STATUSES))
+        tx.save(
+            MonthLock(person_type=person_type, period=month, order_no=order.order_no, created_at=now),
+            condition=MonthLock.period.does_not_exist(),
+        )
+        tx.condition_check(
+            Contribution,
+            person_type,
+            month,
+            condition=Contribution.period.does_not_exist()
+            | Contribution.status.is_in(*UNPAID_CONTRIBUTION_STATUSES),
+        )
 
 
 def _release_months(tx: TransactWrite, order: PaymentOrder, months: list[str]) -> None:
     person_type = person_type_key(insured_of(order), order.type_code)
     for month in months:
-        tx.delete(MonthLock(person_type=person_type, period=month),
-                  condition=MonthLock.order_no == order.order_no)
+        tx.delete(
+            MonthLock(person_type=person_type, period=month), condition=MonthLock.order_no == order.order_no
+        )
 
 
 def create_order(current: CurrentSession, kind: Any, months: Any, base_fen: Any, ip: str | None) -> dict:
@@ -235,25 +314,47 @@ def create_order(current: CurrentSession, kind: Any, months: Any, base_fen: Any,
     return store_new_order(order, ip, _months_conflict)
 
 
-def new_order(id_number: str, kind: str, type_code: str, months: list[str], base_fen: int,
-              lines: list[dict], total_fen: int, **resident: Any) -> PaymentOrder:
+def new_order(
+    id_number: str,
+    kind: str,
+    type_code: str,
+    months: list[str],
+    base_fen: int,
+    lines: list[dict],
+    total_fen: int,
+    **resident: Any,
+) -> PaymentOrder:
     """A DRAFT order (not stored); `resident` carries year / insured / level of a resident order."""
     now = int(clock.now())
-    return PaymentOrder(order_no=_new_order_no(), id_number=id_number, kind=kind, type_code=type_code,
-                        months=months, base_fen=base_fen, lines=lines, total_fen=total_fen,
-                        currency=banks.currency(), status=DRAFT, open_status=DRAFT, step=STEP_OF[DRAFT],
-                        attempt=0, version=1, created_at=now, updated_at=now, **resident)
+    return PaymentOrder(
+        order_no=_new_order_no(),
+        id_number=id_number,
+        kind=kind,
+        type_code=type_code,
+        months=months,
+        base_fen=base_fen,
+        lines=lines,
+        total_fen=total_fen,
+        currency=banks.currency(),
+        status=DRAFT,
+        open_status=DRAFT,
+        step=STEP_OF[DRAFT],
+        attempt=0,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        **resident,
+    )
 
 
-def store_new_order(order: PaymentOrder, ip: str | None,
-                    conflict: Callable[[list[str]], Conflict]) -> dict:
+def store_new_order(order: PaymentOrder, ip: str | None, conflict: Callable[[list[str]], Conflict]) -> dict:
     """One transaction: the order, a lock per month of the insured person (free, not paid) and
     the to-do item; `conflict(taken months)` is raised when a month is paid or held."""
     try:
         with transaction() as tx:
             tx.save(order, condition=PaymentOrder.order_no.does_not_exist())
-            _lock_months(tx, order, list(order.months), order.created_at)
-            tx.save(task_item(order, DRAFT, order.created_at))
+            _lock_months(tx, order, list(order.months), int(order.created_at))
+            tx.save(task_item(order, DRAFT, int(order.created_at)))
     except TransactWriteError as exc:
         if not condition_failed(exc):
             raise
@@ -279,14 +380,22 @@ def amend_order(current: CurrentSession, order_no: str, months: Any, base_fen: A
     removed = [m for m in order.months if m not in chosen]
     try:
         with transaction() as tx:
-            tx.update(order, actions=[
-                PaymentOrder.months.set(chosen), PaymentOrder.base_fen.set(base),
-                PaymentOrder.lines.set(lines), PaymentOrder.total_fen.set(total),
-                PaymentOrder.status.set(DRAFT), PaymentOrder.open_status.set(DRAFT),
-                PaymentOrder.step.set(STEP_OF[DRAFT]), PaymentOrder.updated_at.set(now),
-                PaymentOrder.version.add(1)],
+            tx.update(
+                order,
+                actions=[
+                    PaymentOrder.months.set(chosen),
+                    PaymentOrder.base_fen.set(base),
+                    PaymentOrder.lines.set(lines),
+                    PaymentOrder.total_fen.set(total),
+                    PaymentOrder.status.set(DRAFT),
+                    PaymentOrder.open_status.set(DRAFT),
+                    PaymentOrder.step.set(STEP_OF[DRAFT]),
+                    PaymentOrder.updated_at.set(now),
+                    PaymentOrder.version.add(1),
+                ],
                 condition=(PaymentOrder.version == order.version)
-                & PaymentOrder.status.is_in(DRAFT, CONFIRMED))
+                & PaymentOrder.status.is_in(DRAFT, CONFIRMED),
+            )
             _lock_months(tx, order, added, now)
             _release_months(tx, order, removed)
             order.total_fen = total
@@ -305,19 +414,35 @@ def amend_order(current: CurrentSession, order_no: str, months: Any, base_fen: A
 
 # ---- simple transitions ------------------------------------------------------------------
 
-def transition(order: PaymentOrder, allowed: tuple[str, ...], new_status: str, now: int,
-               extra_actions: list | None = None, release: bool = False,
-               message: tuple[str, str, str] | None = None) -> None:
+
+def transition(
+    order: PaymentOrder,
+    allowed: tuple[str, ...],
+    new_status: str,
+    now: int,
+    extra_actions: list | None = None,
+    release: bool = False,
+    message: tuple[str, str, str] | None = None,
+) -> None:
     """One transaction: order from one of `allowed` to `new_status` (+ its to-do item, locks)."""
-    actions = [PaymentOrder.status.set(new_status), PaymentOrder.updated_at.set(now),
-               PaymentOrder.version.add(1)] + (extra_actions or [])
+    actions = [
+        PaymentOrder.status.set(new_status),
+        PaymentOrder.updated_at.set(now),
+        PaymentOrder.version.add(1),
+    ] + (extra_actions or [])
     if new_status in OPEN_STATUSES:
         actions += [PaymentOrder.open_status.set(new_status), PaymentOrder.step.set(STEP_OF[new_status])]
     else:
         actions += [PaymentOrder.open_status.remove(), PaymentOrder.step.set("closed")]
-    with on_condition_failed(Conflict("订单状态已变化，请刷新后重试", code="order_changed")), transaction() as tx:
-        tx.update(order, actions=actions, condition=(PaymentOrder.version == order.version)
-                  & PaymentOrder.status.is_in(*allowed))
+    with (
+        on_condition_failed(Conflict("订单状态已变化，请刷新后重试", code="order_changed")),
+        transaction() as tx,
+    ):
+        tx.update(
+            order,
+            actions=actions,
+            condition=(PaymentOrder.version == order.version) & PaymentOrder.status.is_in(*allowed),
+        )
         if new_status in OPEN_STATUSES:
             tx.save(task_item(order, new_status, now))
         else:
@@ -350,8 +475,14 @@ def cancel(current: CurrentSession, order_no: str, ip: str | None) -> dict:
     order = order_for(current, order_no)
     if order.status not in (DRAFT, CONFIRMED, FAILED):
         raise _refuse(order, "作废")
-    transition(order, (DRAFT, CONFIRMED, FAILED), CANCELLED, int(clock.now()),
-               extra_actions=[PaymentOrder.closed_reason.set("cancelled_by_resident")], release=True)
+    transition(
+        order,
+        (DRAFT, CONFIRMED, FAILED),
+        CANCELLED,
+        int(clock.now()),
+        extra_actions=[PaymentOrder.closed_reason.set("cancelled_by_resident")],
+        release=True,
+    )
     _audit(current.id_number, "payment.cancel", "ok", ip, order)
     return view(order)
 
@@ -366,15 +497,20 @@ def pay(current: CurrentSession, order_no: str, bank_code: Any, ip: str | None) 
         # Back to the same bank for the same attempt (e.g. the checkout tab was closed).
         result = view(order)
     elif order.status in (CONFIRMED, FAILED):
-        transition(order, (CONFIRMED, FAILED), AWAITING, int(clock.now()),
-                   extra_actions=[PaymentOrder.bank_code.set(bank_code), PaymentOrder.attempt.add(1)])
+        transition(
+            order,
+            (CONFIRMED, FAILED),
+            AWAITING,
+            int(clock.now()),
+            extra_actions=[PaymentOrder.bank_code.set(bank_code), PaymentOrder.attempt.add(1)],
+        )
         _audit(current.id_number, "payment.pay", "ok", ip, order, bank_code=bank_code, attempt=order.attempt)
         result = view(order)
     elif order.status == AWAITING:
         raise Conflict("订单正在等待银行结果，不能更换银行", code="order_state", field="bank_code")
     else:
         raise _refuse(order, "支付")
-    result["redirect_url"] = banks.checkout_url(bank_code, order.order_no, order.total_fen, return_url)
+    result["redirect_url"] = banks.checkout_url(bank_code, order.order_no, int(order.total_fen), return_url)
     return result
 
 
@@ -388,6 +524,7 @@ def list_orders(current: CurrentSession) -> dict:
 
 
 # ---- ops: reconciliation ------------------------------------------------------------------
+
 
 def find_order(order_no: str) -> PaymentOrder | None:
     try:

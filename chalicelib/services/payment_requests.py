@@ -1,6 +1,7 @@
 """The payment routes' entry points that serve every kind of order: flexible employment
 (`payment_orders`, months and base) and city-rural resident insurance (`payment_resident`,
 one year)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -15,6 +15,7 @@ An order pays one year, one line, posted under the period YYYY01 of the insured 
 year already paid (by anyone) or held by another open order is refused by the same month-lock
 transaction as flexible-employment orders (`payment_orders.store_new_order`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -82,8 +83,11 @@ def check_year(kind: str, year: Any) -> int:
     if isinstance(year, bool) or not isinstance(year, int):
         raise BadInput("请选择缴费年度", code="invalid_year", field="year")
     if year not in open_years(kind):
-        raise BadInput(f"{year}年度不在缴费期内，可缴费的年度及缴费期：{_window_text(kind)}",
-                       code="year_not_open", field="year")
+        raise BadInput(
+            f"{year}年度不在缴费期内，可缴费的年度及缴费期：{_window_text(kind)}",
+            code="year_not_open",
+            field="year",
+        )
     return year
 
 
@@ -102,21 +106,35 @@ def check_level(year: int, level_fen: Any) -> dict[str, int]:
 
 # ---- lines --------------------------------------------------------------------------------
 
+
 def medical_line(year: int) -> dict[str, Any]:
     params = _year_table(MEDICAL)[str(year)]
-    return {"period": period_of(year), "year": year, "base_fen": 0, "rate_bp": 0,
-            "amount_fen": params["personal_fen_per_year"], "subsidy_fen": params["subsidy_fen_per_year"],
-            "account_fen": 0}
+    return {
+        "period": period_of(year),
+        "year": year,
+        "base_fen": 0,
+        "rate_bp": 0,
+        "amount_fen": params["personal_fen_per_year"],
+        "subsidy_fen": params["subsidy_fen_per_year"],
+        "account_fen": 0,
+    }
 
 
 def pension_line(year: int, level: dict[str, int]) -> dict[str, Any]:
     """Personal level + subsidy both go to the resident pension personal account."""
-    return {"period": period_of(year), "year": year, "base_fen": 0, "rate_bp": 0,
-            "amount_fen": level["level_fen"], "subsidy_fen": level["subsidy_fen"],
-            "account_fen": level["level_fen"] + level["subsidy_fen"]}
+    return {
+        "period": period_of(year),
+        "year": year,
+        "base_fen": 0,
+        "rate_bp": 0,
+        "amount_fen": level["level_fen"],
+        "subsidy_fen": level["subsidy_fen"],
+        "account_fen": level["level_fen"] + level["subsidy_fen"],
+    }
 
 
 # ---- who is insured -----------------------------------------------------------------------
+
 
 def _enrolled(profile: dict[str, Any] | None, type_code: str) -> bool:
     return type_code in ((profile or {}).get("insured_types") or [])
@@ -148,8 +166,9 @@ def _count_lookup(current: CurrentSession) -> None:
     try:
         rate_limit.hit("insured_lookup", pseudonym.of(current.id_number), limit, window_s=3600)
     except TooManyRequests:
-        raise TooManyRequests("核对参保人信息的次数过多，请一小时后再试", code="insured_lookups_exceeded",
-                              field="insured") from None
+        raise TooManyRequests(
+            "核对参保人信息的次数过多，请一小时后再试", code="insured_lookups_exceeded", field="insured"
+        ) from None
 
 
 def _age_on(id_number: str, day: date) -> int:
@@ -163,11 +182,15 @@ def check_pension_eligible(current: CurrentSession) -> tuple[str, str]:
     rules = policy.resident()["pension"]
     age = _age_on(account.id_number, clock.now_dt().date())
     if not rules["age_from"] <= age <= rules["age_to"]:
-        raise BadInput(f"城乡居民养老保险缴费年龄为{rules['age_from']}至{rules['age_to']}周岁，您不在缴费年龄内",
-                       code="age_not_eligible", field="kind")
+        raise BadInput(
+            f"城乡居民养老保险缴费年龄为{rules['age_from']}至{rules['age_to']}周岁，您不在缴费年龄内",
+            code="age_not_eligible",
+            field="kind",
+        )
     if _enrolled(account.profile, EMPLOYEE_PENSION) or _in_employee_pension(account.id_number):
-        raise BadInput("您已参加职工基本养老保险，不能参加城乡居民养老保险", code="in_employee_pension",
-                       field="kind")
+        raise BadInput(
+            "您已参加职工基本养老保险，不能参加城乡居民养老保险", code="in_employee_pension", field="kind"
+        )
     return account.id_number, account.name
 
 
@@ -181,11 +204,14 @@ def _in_employee_pension(id_number: str) -> bool:
 
 # ---- creating -----------------------------------------------------------------------------
 
+
 def _year_conflict(year: int, insured_self: bool) -> Callable[[list[str]], Conflict]:
     def conflict(_taken: list[str]) -> Conflict:
         whom = "您" if insured_self else "该参保人"
-        return Conflict(f"{whom}{year}年度已缴费或已在其他未完成的订单中，不能重复缴纳",
-                        code="year_taken", field="year")
+        return Conflict(
+            f"{whom}{year}年度已缴费或已在其他未完成的订单中，不能重复缴纳", code="year_taken", field="year"
+        )
+
     return conflict
 
 
@@ -203,12 +229,24 @@ def create_order(current: CurrentSession, data: dict[str, Any], ip: str | None) 
         insured_id, insured_name = check_pension_eligible(current)
         level = check_level(year, data.get("level_fen"))
         line, level_fen = pension_line(year, level), level["level_fen"]
-    order = new_order(current.id_number, kind, type_code, [line["period"]], 0, [line], line["amount_fen"],
-                      year=year, insured_id_number=insured_id, insured_name=insured_name, level_fen=level_fen)
+    order = new_order(
+        current.id_number,
+        kind,
+        type_code,
+        [line["period"]],
+        0,
+        [line],
+        line["amount_fen"],
+        year=year,
+        insured_id_number=insured_id,
+        insured_name=insured_name,
+        level_fen=level_fen,
+    )
     return store_new_order(order, ip, _year_conflict(year, insured_of(order) == current.id_number))
 
 
 # ---- options ------------------------------------------------------------------------------
+
 
 def options(current: CurrentSession, kind: str) -> dict[str, Any]:
     """The open years, amounts (medical) or levels (pension), whether the payer's own year is
@@ -217,18 +255,26 @@ def options(current: CurrentSession, kind: str) -> dict[str, Any]:
     years = []
     for year in open_years(kind):
         taken = bool(taken_months(current.id_number, type_code, [period_of(year)], None))
-        entry: dict[str, Any] = {"year": year, "self_state": "paid_or_in_order" if taken else "payable",
-                                 "window_from": _year_table(kind)[str(year)]["window_from"],
-                                 "window_to": _year_table(kind)[str(year)]["window_to"]}
+        entry: dict[str, Any] = {
+            "year": year,
+            "self_state": "paid_or_in_order" if taken else "payable",
+            "window_from": _year_table(kind)[str(year)]["window_from"],
+            "window_to": _year_table(kind)[str(year)]["window_to"],
+        }
         if kind == MEDICAL:
             line = medical_line(year)
             entry.update(personal_fen=line["amount_fen"], subsidy_fen=line["subsidy_fen"])
         else:
             entry["levels"] = levels(year)
         years.append(entry)
-    return {"kind": kind, "type_code": type_code, "type_name": policy.type_name(type_code),
-            "years": years, "banks": banks.public_list(),
-            "self": _self_view(current, kind, type_code)}
+    return {
+        "kind": kind,
+        "type_code": type_code,
+        "type_name": policy.type_name(type_code),
+        "years": years,
+        "banks": banks.public_list(),
+        "self": _self_view(current, kind, type_code),
+    }
 
 
 def _self_view(current: CurrentSession, kind: str, type_code: str) -> dict[str, Any]:
@@ -241,4 +287,8 @@ def _self_view(current: CurrentSession, kind: str, type_code: str) -> dict[str, 
             eligible, reason = True, None
         except BadInput as exc:
             eligible, reason = False, exc.message
-    return {"name_masked": mask_name(account.name), "eligible": eligible, "reason": None if eligible else reason}
+    return {
+        "name_masked": mask_name(account.name),
+        "eligible": eligible,
+        "reason": None if eligible else reason,
+    }

@@ -16,6 +16,7 @@ order), with the government subsidy as the 'employer' part (a resident pension y
 in the pension account, computed from the posted contributions). The payer gets the message; an
 insured family member gets one too.
 """
+
 from __future__ import annotations
 
 import time
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 
 from .. import clock, money, observability, policy
 from ..errors import TemporarilyUnavailable
@@ -60,12 +61,12 @@ class BankResult:
     bank_code: str
     event_id: str
     order_no: str
-    status: str                      # SUCCESS | FAILED
+    status: str  # SUCCESS | FAILED
     amount_fen: int
     currency: str
     bank_txn_id: str | None
     paid_at: str | None
-    source: str = "notification"     # notification | query | reconcile
+    source: str = "notification"  # notification | query | reconcile
     body: str | None = None
 
     @property
@@ -86,17 +87,28 @@ def _paid_day(result: BankResult) -> str:
 
 
 def _event_item(result: BankResult, outcome: str, reason: str | None = None) -> BankEvent:
-    return BankEvent(event_key=result.event_key, bank_code=result.bank_code, event_id=result.event_id,
-                     source=result.source, order_no=result.order_no, bank_txn_id=result.bank_txn_id,
-                     amount_fen=result.amount_fen, currency=result.currency, status=result.status,
-                     paid_at=result.paid_at, received_at=int(clock.now()),
-                     day=clock.now_dt().strftime("%Y-%m-%d"), outcome=outcome, reason=reason,
-                     review="OPEN" if outcome == "FLAGGED" else None, body=result.body)
+    return BankEvent(
+        event_key=result.event_key,
+        bank_code=result.bank_code,
+        event_id=result.event_id,
+        source=result.source,
+        order_no=result.order_no,
+        bank_txn_id=result.bank_txn_id,
+        amount_fen=result.amount_fen,
+        currency=result.currency,
+        status=result.status,
+        paid_at=result.paid_at,
+        received_at=int(clock.now()),
+        day=clock.now_dt().strftime("%Y-%m-%d"),
+        outcome=outcome,
+        reason=reason,
+        review="OPEN" if outcome == "FLAGGED" else None,
+        body=result.body,
+    )
 
 
 def _store_event(result: BankResult, outcome: str, reason: str | None = None) -> bool:
     """Record an event that changes no order; False if the event_id was already recorded."""
-    from pynamodb.exceptions import PutError
     try:
         _event_item(result, outcome, reason).save(condition=BankEvent.event_key.does_not_exist())
     except PutError as exc:
@@ -105,9 +117,19 @@ def _store_event(result: BankResult, outcome: str, reason: str | None = None) ->
         raise
     if outcome == "FLAGGED":
         observability.metric(observability.BANK_EVENT_FLAGGED)  # alarmed: an operator must look
-        audit.record(None, "bank.notification", "flagged", None,
-                     {"bank_code": result.bank_code, "event_id": result.event_id,
-                      "order_no": result.order_no, "reason": reason, "source": result.source})
+        audit.record(
+            None,
+            "bank.notification",
+            "flagged",
+            None,
+            {
+                "bank_code": result.bank_code,
+                "event_id": result.event_id,
+                "order_no": result.order_no,
+                "reason": reason,
+                "source": result.source,
+            },
+        )
     return True
 
 
@@ -134,22 +156,41 @@ def _event_recorded(event_key: str) -> bool:
 def _paid_row(order: PaymentOrder, line: dict[str, Any], result: BankResult) -> dict[str, Any]:
     """The contribution a paid order line posts (in the insured person's record)."""
     if is_resident(order):
-        return {"period": line["period"], "employer": RESIDENT_EMPLOYER, "base_fen": line["base_fen"],
-                "employer_fen": line["subsidy_fen"], "personal_fen": line["amount_fen"],
-                "account_fen": line["account_fen"], "status": PAID, "posted_on": _paid_day(result),
-                "source": f"payment:{order.order_no}"}
-    return {"period": line["period"], "employer": FLEXIBLE_EMPLOYER, "base_fen": line["base_fen"],
-            "employer_fen": 0, "personal_fen": line["amount_fen"], "account_fen": line["account_fen"],
-            "status": PAID, "posted_on": _paid_day(result), "source": f"payment:{order.order_no}"}
+        return {
+            "period": line["period"],
+            "employer": RESIDENT_EMPLOYER,
+            "base_fen": line["base_fen"],
+            "employer_fen": line["subsidy_fen"],
+            "personal_fen": line["amount_fen"],
+            "account_fen": line["account_fen"],
+            "status": PAID,
+            "posted_on": _paid_day(result),
+            "source": f"payment:{order.order_no}",
+        }
+    return {
+        "period": line["period"],
+        "employer": FLEXIBLE_EMPLOYER,
+        "base_fen": line["base_fen"],
+        "employer_fen": 0,
+        "personal_fen": line["amount_fen"],
+        "account_fen": line["account_fen"],
+        "status": PAID,
+        "posted_on": _paid_day(result),
+        "source": f"payment:{order.order_no}",
+    }
 
 
 def _paid_text(order: PaymentOrder, periods: list[str]) -> str:
     if is_resident(order):
-        return (f"{order_title(order)}共{money.yuan(order.total_fen)}已缴费成功"
-                f"（{policy.type_name(order.type_code)}），订单号{order.order_no}。")
+        return (
+            f"{order_title(order)}共{money.yuan(int(order.total_fen))}已缴费成功"
+            f"（{policy.type_name(order.type_code)}），订单号{order.order_no}。"
+        )
     months_text = "、".join(label(p) for p in periods)
-    return (f"您的{policy.type_name(order.type_code)}（灵活就业）{months_text}共"
-            f"{money.yuan(order.total_fen)}已缴费成功，订单号{order.order_no}。")
+    return (
+        f"您的{policy.type_name(order.type_code)}（灵活就业）{months_text}共"
+        f"{money.yuan(int(order.total_fen))}已缴费成功，订单号{order.order_no}。"
+    )
 
 
 def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> None:
@@ -160,44 +201,81 @@ def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> N
     periods = [line["period"] for line in order.lines]
     with transaction() as tx:
         tx.save(_event_item(result, "APPLIED"), condition=BankEvent.event_key.does_not_exist())
-        tx.update(order, actions=[
-            PaymentOrder.status.set(PAID), PaymentOrder.open_status.remove(),
-            PaymentOrder.step.set("done"), PaymentOrder.paid_at.set(result.paid_at or clock.now_dt().isoformat()),
-            PaymentOrder.paid_day.set(paid_on), PaymentOrder.bank_txn_id.set(result.bank_txn_id or ""),
-            PaymentOrder.event_id.set(result.event_id), PaymentOrder.updated_at.set(now),
-            PaymentOrder.version.add(1)],
-            condition=(PaymentOrder.status == from_status) & (PaymentOrder.version == order.version)
-            & (PaymentOrder.bank_code == result.bank_code) & (PaymentOrder.total_fen == result.amount_fen)
-            & (PaymentOrder.currency == result.currency))
+        tx.update(
+            order,
+            actions=[
+                PaymentOrder.status.set(PAID),
+                PaymentOrder.open_status.remove(),
+                PaymentOrder.step.set("done"),
+                PaymentOrder.paid_at.set(result.paid_at or clock.now_dt().isoformat()),
+                PaymentOrder.paid_day.set(paid_on),
+                PaymentOrder.bank_txn_id.set(result.bank_txn_id or ""),
+                PaymentOrder.event_id.set(result.event_id),
+                PaymentOrder.updated_at.set(now),
+                PaymentOrder.version.add(1),
+            ],
+            condition=(PaymentOrder.status == from_status)
+            & (PaymentOrder.version == order.version)
+            & (PaymentOrder.bank_code == result.bank_code)
+            & (PaymentOrder.total_fen == result.amount_fen)
+            & (PaymentOrder.currency == result.currency),
+        )
         rows = [_paid_row(order, line, result) for line in order.lines]
         # the months and the per-person type summary, under the record-precedence condition
         records.post_contributions(tx, insured, order.type_code, rows)
         for line in order.lines:
-            tx.update(MonthLock(person_type=person_type, period=line["period"]),
-                      actions=[MonthLock.state.set(PAID)], condition=MonthLock.order_no == order.order_no)
+            tx.update(
+                MonthLock(person_type=person_type, period=line["period"]),
+                actions=[MonthLock.state.set(PAID)],
+                condition=MonthLock.order_no == order.order_no,
+            )
         tx.delete(task_key(order))
-        tx.save(messages.build(order.id_number, "payment_paid", "缴费成功", _paid_text(order, periods),
-                               order.order_no))
+        tx.save(
+            messages.build(
+                order.id_number, "payment_paid", "缴费成功", _paid_text(order, periods), order.order_no
+            )
+        )
         if insured != order.id_number:
-            tx.save(messages.build(insured, "payment_paid_for_you", "他人为您代缴",
-                                   f"已有他人为您代缴{order.year}年度{policy.type_name(order.type_code)}"
-                                   f"{money.yuan(order.total_fen)}，已记入您的缴费记录。"))  # the order is the payer's
+            tx.save(
+                messages.build(
+                    insured,
+                    "payment_paid_for_you",
+                    "他人为您代缴",
+                    f"已有他人为您代缴{order.year}年度{policy.type_name(order.type_code)}"
+                    f"{money.yuan(int(order.total_fen))}，已记入您的缴费记录。",
+                )
+            )  # the order is the payer's
 
 
 def _commit_failed(order: PaymentOrder, result: BankResult) -> None:
     now = int(clock.now())
     with transaction() as tx:
         tx.save(_event_item(result, "APPLIED"), condition=BankEvent.event_key.does_not_exist())
-        tx.update(order, actions=[
-            PaymentOrder.status.set(FAILED), PaymentOrder.open_status.set(FAILED),
-            PaymentOrder.step.set(STEP_OF[FAILED]), PaymentOrder.updated_at.set(now),
-            PaymentOrder.version.add(1)],
-            condition=(PaymentOrder.status == AWAITING) & (PaymentOrder.version == order.version)
-            & (PaymentOrder.bank_code == result.bank_code) & (PaymentOrder.total_fen == result.amount_fen)
-            & (PaymentOrder.currency == result.currency))
+        tx.update(
+            order,
+            actions=[
+                PaymentOrder.status.set(FAILED),
+                PaymentOrder.open_status.set(FAILED),
+                PaymentOrder.step.set(STEP_OF[FAILED]),
+                PaymentOrder.updated_at.set(now),
+                PaymentOrder.version.add(1),
+            ],
+            condition=(PaymentOrder.status == AWAITING)
+            & (PaymentOrder.version == order.version)
+            & (PaymentOrder.bank_code == result.bank_code)
+            & (PaymentOrder.total_fen == result.amount_fen)
+            & (PaymentOrder.currency == result.currency),
+        )
         tx.save(task_item(order, FAILED, now))
-        tx.save(messages.build(order.id_number, "payment_failed", "缴费未成功",
-                               f"订单{order.order_no}在银行支付未成功，可在待办事项中重新支付。", order.order_no))
+        tx.save(
+            messages.build(
+                order.id_number,
+                "payment_failed",
+                "缴费未成功",
+                f"订单{order.order_no}在银行支付未成功，可在待办事项中重新支付。",
+                order.order_no,
+            )
+        )
 
 
 def apply_bank_result(result: BankResult, allow_from: tuple[str, ...] = (AWAITING,)) -> str:
@@ -219,7 +297,11 @@ def apply_bank_result(result: BankResult, allow_from: tuple[str, ...] = (AWAITIN
             return "FLAGGED" if _store_event(result, "FLAGGED", problem) else "DUPLICATE"
         assert order is not None
         if order.status not in allow_from:
-            if order.status == PAID and result.status == "SUCCESS" and order.bank_txn_id == result.bank_txn_id:
+            if (
+                order.status == PAID
+                and result.status == "SUCCESS"
+                and order.bank_txn_id == result.bank_txn_id
+            ):
                 outcome, reason = "IGNORED", "already_paid"
             elif result.status == "FAILED" and order.status in (PAID, FAILED, EXPIRED, CANCELLED):
                 outcome, reason = "IGNORED", f"order_{order.status.lower()}"
@@ -248,8 +330,14 @@ def apply_bank_result(result: BankResult, allow_from: tuple[str, ...] = (AWAITIN
             reason = "months_already_paid" if taken else "order_inconsistent"
             stored = _store_event(result, "FLAGGED", reason)
             for line in taken:  # record precedence: the month keeps its payment; ops decide
-                record_conflicts.record("payment", insured_of(order), order.type_code, line["period"],
-                                        _paid_row(order, line, result), f"payment:{order.order_no}")
+                record_conflicts.record(
+                    "payment",
+                    insured_of(order),
+                    order.type_code,
+                    line["period"],
+                    _paid_row(order, line, result),
+                    f"payment:{order.order_no}",
+                )
             return "FLAGGED" if stored else "DUPLICATE"
         _after_commit(order, result)
         return "APPLIED"
@@ -270,8 +358,10 @@ def _months_taken(order: PaymentOrder) -> list[dict[str, Any]]:
     taken = []
     for line in order.lines:
         try:
-            if Contribution.get(person_type, line["period"], consistent_read=True).status \
-                    not in UNPAID_CONTRIBUTION_STATUSES:
+            if (
+                Contribution.get(person_type, line["period"], consistent_read=True).status
+                not in UNPAID_CONTRIBUTION_STATUSES
+            ):
                 taken.append(line)
         except DoesNotExist:
             pass
@@ -280,14 +370,34 @@ def _months_taken(order: PaymentOrder) -> list[dict[str, Any]]:
 
 def _after_commit(order: PaymentOrder, result: BankResult) -> None:
     action = "payment.paid" if result.status == "SUCCESS" else "payment.failed"
-    audit.record(order.id_number, action, "ok", None,
-                 {"order_no": order.order_no, "total_fen": order.total_fen, "bank_code": result.bank_code,
-                  "event_id": result.event_id, "source": result.source})
+    audit.record(
+        order.id_number,
+        action,
+        "ok",
+        None,
+        {
+            "order_no": order.order_no,
+            "total_fen": order.total_fen,
+            "bank_code": result.bank_code,
+            "event_id": result.event_id,
+            "source": result.source,
+        },
+    )
 
 
 def flagged_events(limit: int = 100) -> list[dict[str, Any]]:
     """Signed notifications that did not match their order, oldest first (ops review)."""
-    return [{"event_key": e.event_key, "bank_code": e.bank_code, "event_id": e.event_id,
-             "order_no": e.order_no, "amount_fen": e.amount_fen, "status": e.status,
-             "reason": e.reason, "received_at": e.received_at, "source": e.source}
-            for e in BankEvent.flagged.query("OPEN", limit=limit)]
+    return [
+        {
+            "event_key": e.event_key,
+            "bank_code": e.bank_code,
+            "event_id": e.event_id,
+            "order_no": e.order_no,
+            "amount_fen": e.amount_fen,
+            "status": e.status,
+            "reason": e.reason,
+            "received_at": e.received_at,
+            "source": e.source,
+        }
+        for e in BankEvent.flagged.query("OPEN", limit=limit)
+    ]

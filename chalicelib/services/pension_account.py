@@ -25,6 +25,7 @@ The account always reflects what was paid (PRODUCT section 3):
 The statement is one Query of the account years, one of the 110 contributions (projected) and
 one GetItem of the type's summary.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -48,14 +49,18 @@ def _half_up(value: Fraction) -> int:
     return (value.numerator * 2 + value.denominator) // (2 * value.denominator)
 
 
-def year_end(opening_fen: int, credited_fen: int, rate_bp: int, month_factor_permille: int | None = None) -> int:
+def year_end(
+    opening_fen: int, credited_fen: int, rate_bp: int, month_factor_permille: int | None = None
+) -> int:
     """Closing balance of one year, in fen, rounded half up once."""
     if opening_fen < 0 or credited_fen < 0 or rate_bp < 0:
         raise ValueError("balances and rates are non-negative")
-    factor = month_factor_permille if month_factor_permille is not None else \
-        policy.data()["pension_account_method"]["month_factor_permille"]
-    numerator = (opening_fen * (_DEN + rate_bp * 1000 * 2)
-                 + credited_fen * (_DEN + rate_bp * factor))
+    factor = (
+        month_factor_permille
+        if month_factor_permille is not None
+        else policy.data()["pension_account_method"]["month_factor_permille"]
+    )
+    numerator = opening_fen * (_DEN + rate_bp * 1000 * 2) + credited_fen * (_DEN + rate_bp * factor)
     return (numerator * 2 + _DEN) // (2 * _DEN)
 
 
@@ -69,7 +74,9 @@ def part_year_end(opening_fen: int, credited_fen: int, rate_bp: int, months: int
         raise ValueError("balances, rates and months are non-negative")
     if months == 0:
         return opening_fen + credited_fen
-    interest = Fraction(opening_fen * rate_bp * 2 * months + credited_fen * rate_bp * (months + 1), 10000 * 24)
+    interest = Fraction(
+        opening_fen * rate_bp * 2 * months + credited_fen * rate_bp * (months + 1), 10000 * 24
+    )
     return opening_fen + credited_fen + _half_up(interest)
 
 
@@ -96,35 +103,67 @@ def compute(years: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for gap_year in range(int(rows[-1]["year"]) + 1, year):
                 rows.append(_row(gap_year, balance, 0, 0, official=rows[-1]["official"]))
                 balance = rows[-1]["closing_fen"]
-        rows.append(_row(year, balance, int(entry["months"]), int(entry["credited_fen"]),
-                         bool(entry.get("provisional")), int(entry.get("interest_months", 12)),
-                         official=not entry.get("provisional") or bool(entry.get("online_fen")),
-                         online_fen=int(entry.get("online_fen", 0))))
+        rows.append(
+            _row(
+                year,
+                balance,
+                int(entry["months"]),
+                int(entry["credited_fen"]),
+                bool(entry.get("provisional")),
+                int(entry.get("interest_months", 12)),
+                official=not entry.get("provisional") or bool(entry.get("online_fen")),
+                online_fen=int(entry.get("online_fen", 0)),
+            )
+        )
         balance = rows[-1]["closing_fen"]
     return rows
 
 
-def _row(year: int, opening: int, months: int, credited: int, provisional: bool = False,
-         interest_months: int = 12, official: bool = True, online_fen: int = 0) -> dict[str, Any]:
+def _row(
+    year: int,
+    opening: int,
+    months: int,
+    credited: int,
+    provisional: bool = False,
+    interest_months: int = 12,
+    official: bool = True,
+    online_fen: int = 0,
+) -> dict[str, Any]:
     try:
         rate = policy.interest_rate_bp(year)
         source, label = _source_label(policy.interest_source(year))
     except BadInput:
         raise BadInput(f"缺少{year}年的记账利率，请联系社保经办机构", code="missing_policy_year") from None
     closing = part_year_end(opening, credited, rate, interest_months)
-    return {"year": year, "opening_fen": opening, "months": months, "credited_fen": credited,
-            "interest_fen": closing - opening - credited, "closing_fen": closing,
-            "interest_months": interest_months, "provisional": provisional, "official": official,
-            "online_fen": online_fen,
-            "rate_bp": rate, "rate_source": source, "rate_label": label,
-            "rate_note": policy.interest_source(year)}
+    return {
+        "year": year,
+        "opening_fen": opening,
+        "months": months,
+        "credited_fen": credited,
+        "interest_fen": closing - opening - credited,
+        "closing_fen": closing,
+        "interest_months": interest_months,
+        "provisional": provisional,
+        "official": official,
+        "online_fen": online_fen,
+        "rate_bp": rate,
+        "rate_source": source,
+        "rate_label": label,
+        "rate_note": policy.interest_source(year),
+    }
 
 
 def years_of(id_number: str) -> list[dict[str, Any]]:
     """The core system's account years (official), oldest first."""
-    return [{"year": item.year, "months": int(item.months), "credited_fen": int(item.credited_fen),
-             "opening_fen": None if item.opening_fen is None else int(item.opening_fen)}
-            for item in PensionAccountYear.query(id_number)]
+    return [
+        {
+            "year": item.year,
+            "months": int(item.months),
+            "credited_fen": int(item.credited_fen),
+            "opening_fen": None if item.opening_fen is None else int(item.opening_fen),
+        }
+        for item in PensionAccountYear.query(id_number)
+    ]
 
 
 def retirement_period(id_number: str) -> str | None:
@@ -151,8 +190,9 @@ def pays_resident_pension(id_number: str) -> bool:
     return bool(summary.paid) and not summary.state
 
 
-def _posted(id_number: str, last_official: int | None, through: str
-            ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
+def _posted(
+    id_number: str, last_official: int | None, through: str
+) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
     """Months and account credits of the paid contributions through the month `through`, by
     year: every one after `last_official`, and those paid online in the official years (one
     Query, projected). The source is the employee pension (110); for a resident without any, the
@@ -165,12 +205,21 @@ def _posted(id_number: str, last_official: int | None, through: str
     return after, online
 
 
-def _collect(id_number: str, type_code: str, last_official: int | None, through: str,
-             after: dict[int, dict[str, int]], online: dict[int, dict[str, int]]) -> int:
+def _collect(
+    id_number: str,
+    type_code: str,
+    last_official: int | None,
+    through: str,
+    after: dict[int, dict[str, int]],
+    online: dict[int, dict[str, int]],
+) -> int:
     """Add the paid rows of one type to `after` / `online`; how many rows the Query returned."""
     seen = 0
-    for item in Contribution.query(f"{id_number}#{type_code}", Contribution.period <= through,
-                                   attributes_to_get=["period", "status", "account_fen", "source"]):
+    for item in Contribution.query(
+        f"{id_number}#{type_code}",
+        Contribution.period <= through,
+        attributes_to_get=["period", "status", "account_fen", "source"],
+    ):
         seen += 1
         year = int(item.period[:4])
         if item.status not in PAID_STATUSES:
@@ -197,15 +246,23 @@ def ledger(id_number: str, through: str, interest_months: int) -> list[dict[str,
     if retired and int(retired[:4]) <= end_year:
         end_year, last_interest = int(retired[:4]), int(retired[4:]) - 1
         through = f"{end_year}{last_interest:02d}" if last_interest else f"{end_year - 1}12"
-    official = [y for y in years_of(id_number)
-                if int(y["year"]) < end_year or (retired and int(y["year"]) == end_year)]
+    official = [
+        y
+        for y in years_of(id_number)
+        if int(y["year"]) < end_year or (retired and int(y["year"]) == end_year)
+    ]
     last_official = max((int(y["year"]) for y in official), default=None)
     posted, online = _posted(id_number, last_official, through)
     return account_rows(official, posted, end_year, last_interest, online)
 
 
-def account_rows(official: list[dict[str, Any]], posted: dict[int, dict[str, int]], end_year: int,
-                 last_interest: int, online: dict[int, dict[str, int]] | None = None) -> list[dict[str, Any]]:
+def account_rows(
+    official: list[dict[str, Any]],
+    posted: dict[int, dict[str, int]],
+    end_year: int,
+    last_interest: int,
+    online: dict[int, dict[str, int]] | None = None,
+) -> list[dict[str, Any]]:
     """The pure part of `ledger`: official years (none after `end_year`) with the months paid
     online since (`online`, provisional), then every year after the last of them through
     `end_year` from `posted` ({year: {"months", "credited_fen"}}, only years after the official
@@ -214,16 +271,25 @@ def account_rows(official: list[dict[str, Any]], posted: dict[int, dict[str, int
     for entry in entries:
         extra = (online or {}).get(int(entry["year"]))
         if extra:
-            entry.update(months=min(12, int(entry["months"]) + extra["months"]),
-                         credited_fen=int(entry["credited_fen"]) + extra["credited_fen"],
-                         provisional=True, online_fen=extra["credited_fen"])
+            entry.update(
+                months=min(12, int(entry["months"]) + extra["months"]),
+                credited_fen=int(entry["credited_fen"]) + extra["credited_fen"],
+                provisional=True,
+                online_fen=extra["credited_fen"],
+            )
     if not entries and not posted:
         return []
     last_official = max((int(y["year"]) for y in entries), default=None)
     first = last_official + 1 if last_official is not None else min(posted)
     for year in range(first, end_year + 1):
-        entries.append({"year": year, "provisional": True, "opening_fen": None, **posted.get(
-            year, {"months": 0, "credited_fen": 0})})
+        entries.append(
+            {
+                "year": year,
+                "provisional": True,
+                "opening_fen": None,
+                **posted.get(year, {"months": 0, "credited_fen": 0}),
+            }
+        )
     for entry in entries:
         if int(entry["year"]) == end_year:
             entry["interest_months"] = last_interest
@@ -244,13 +310,27 @@ def balance_as_of(id_number: str, period: str, interest_months: int | None = Non
     months = int(period[4:]) if interest_months is None else interest_months
     rows = ledger(id_number, period, months)
     if not rows:
-        return {"period": period, "year": int(period[:4]), "opening_fen": 0, "credited_fen": 0,
-                "months": 0, "balance_fen": 0, "provisional": False, "interest_months": months}
+        return {
+            "period": period,
+            "year": int(period[:4]),
+            "opening_fen": 0,
+            "credited_fen": 0,
+            "months": 0,
+            "balance_fen": 0,
+            "provisional": False,
+            "interest_months": months,
+        }
     last = rows[-1]
-    return {"period": period, "year": last["year"], "opening_fen": last["opening_fen"],
-            "credited_fen": last["credited_fen"], "months": last["months"],
-            "balance_fen": last["closing_fen"], "provisional": last["provisional"],
-            "interest_months": last["interest_months"]}
+    return {
+        "period": period,
+        "year": last["year"],
+        "opening_fen": last["opening_fen"],
+        "credited_fen": last["credited_fen"],
+        "months": last["months"],
+        "balance_fen": last["closing_fen"],
+        "provisional": last["provisional"],
+        "interest_months": last["interest_months"],
+    }
 
 
 def balance_through(id_number: str, last_year: int) -> int:
@@ -270,13 +350,15 @@ def statement(current: CurrentSession) -> dict:
     rows = ledger(current.id_number, now.strftime("%Y%m"), _interest_months_now())
     computed = [r for r in rows if not r["official"]]
     last = rows[-1] if rows else None
-    return {"items": list(reversed(rows)),
-            "balance_fen": last["closing_fen"] if last else 0,
-            "last_official_year": max((r["year"] for r in rows if r["official"]), default=None),
-            "provisional_from_year": computed[0]["year"] if computed else None,
-            "online_years": [r["year"] for r in rows if r["online_fen"]],
-            "interest_through": _month_text(last["year"], last["interest_months"]) if last else None,
-            "retirement_period": retirement_period(current.id_number),
-            "formula": "年末余额 = 年初余额 ×（1 + 记账利率）+ 当年记账额 ×（1 + 记账利率 × 1.083 ÷ 2）",
-            "partial_formula": "未满一年（当年或退休当年）按已过月数 n 计息：年初余额 ×（1 + 记账利率 × n ÷ 12）"
-                               "+ 当年记账额 ×（1 + 记账利率 ×（n + 1）÷ 24）"}
+    return {
+        "items": list(reversed(rows)),
+        "balance_fen": last["closing_fen"] if last else 0,
+        "last_official_year": max((r["year"] for r in rows if r["official"]), default=None),
+        "provisional_from_year": computed[0]["year"] if computed else None,
+        "online_years": [r["year"] for r in rows if r["online_fen"]],
+        "interest_through": _month_text(last["year"], last["interest_months"]) if last else None,
+        "retirement_period": retirement_period(current.id_number),
+        "formula": "年末余额 = 年初余额 ×（1 + 记账利率）+ 当年记账额 ×（1 + 记账利率 × 1.083 ÷ 2）",
+        "partial_formula": "未满一年（当年或退休当年）按已过月数 n 计息：年初余额 ×（1 + 记账利率 × n ÷ 12）"
+        "+ 当年记账额 ×（1 + 记账利率 ×（n + 1）÷ 24）",
+    }

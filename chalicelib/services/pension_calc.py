@@ -12,6 +12,7 @@ by one month per `birth_months_per_step` months of birth (the first group alread
 the target age. The retirement month is the birth month plus the age. Flexible retirement: up to
 36 months earlier (never below the original age) or 36 months later.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -39,6 +40,7 @@ def half_up(numerator: int | Fraction, denominator: int = 1) -> int:
 
 # ---- months ------------------------------------------------------------------------------
 
+
 def month_index(period: str) -> int:
     return int(period[:4]) * 12 + int(period[4:]) - 1
 
@@ -59,6 +61,7 @@ def period_range(first: str, last: str) -> list[str]:
 
 # ---- retirement age ----------------------------------------------------------------------
 
+
 def statutory_age_months(birth_period: str, original_age: int) -> int:
     """The statutory age in months on the track of `original_age` (60, 55 or 50)."""
     track = rules()["retirement_age"]["tracks"][str(original_age)]
@@ -72,6 +75,7 @@ def statutory_age_months(birth_period: str, original_age: int) -> int:
 @dataclass(frozen=True)
 class Window:
     """The statutory retirement and the months a resident may choose to retire in."""
+
     original_age: int
     age_months: int
     retire_period: str
@@ -83,8 +87,13 @@ def retirement_window(birth_period: str, original_age: int) -> Window:
     flexible = rules()["retirement_age"]["flexible"]
     age = statutory_age_months(birth_period, original_age)
     earliest_age = max(original_age * 12, age - int(flexible["earlier_months"]))
-    return Window(original_age, age, add_months(birth_period, age), add_months(birth_period, earliest_age),
-                  add_months(birth_period, age + int(flexible["later_months"])))
+    return Window(
+        original_age,
+        age,
+        add_months(birth_period, age),
+        add_months(birth_period, earliest_age),
+        add_months(birth_period, age + int(flexible["later_months"])),
+    )
 
 
 def min_contribution_months(retire_year: int) -> int:
@@ -114,6 +123,7 @@ def divisor(age_months: int) -> int:
 
 # ---- money over time ---------------------------------------------------------------------
 
+
 def today_money(nominal_fen: int, months_ahead: int, discount_bp: int) -> int:
     """`nominal_fen` paid `months_ahead` months from now in today's money: discounted per whole
     year compounded, the months left over simple; half up to the fen."""
@@ -139,8 +149,9 @@ class Wages:
 
     def __call__(self, year: int) -> int:
         if year < self.first:
-            raise BadInput(f"缺少{year}年的社会平均工资数据，无法测算，请联系社保经办机构",
-                           code="missing_policy_year")
+            raise BadInput(
+                f"缺少{year}年的社会平均工资数据，无法测算，请联系社保经办机构", code="missing_policy_year"
+            )
         if year <= self.last:
             return int(policy.year(year)["avg_wage_fen"])
         if year not in self._cache:
@@ -159,8 +170,16 @@ def part_year_end(opening_fen: int, credited_fen: int, rate_bp: int, months: int
     return opening_fen + credited_fen + half_up(interest)
 
 
-def project_account(opening_fen: int, recorded_fen: int, this_year: int, future: list[str], until: str,
-                    wages: Wages, index_bp: int, interest_bp: int) -> int:
+def project_account(
+    opening_fen: int,
+    recorded_fen: int,
+    this_year: int,
+    future: list[str],
+    until: str,
+    wages: Wages,
+    index_bp: int,
+    interest_bp: int,
+) -> int:
     """The account at the end of the retirement month: this year's opening balance and recorded
     credits, then a credit of wage × index × account rate for every future month, with the
     assumed interest year by year (the retirement year only for its months)."""
@@ -179,6 +198,7 @@ def project_account(opening_fen: int, recorded_fen: int, this_year: int, future:
 
 # ---- the pension -------------------------------------------------------------------------
 
+
 def basic_pension(wage_fen: int, avg_index_bp: int, months: int) -> int:
     """基础养老金 = W × (1 + I) ÷ 2 × N × 1% (N = months ÷ 12)."""
     per_year = int(rules()["basic_pension_bp_per_year"])
@@ -191,6 +211,8 @@ def transitional_pension(wage_fen: int, avg_index_bp: int, pre1996_months: int) 
     return half_up(wage_fen * avg_index_bp * pre1996_months * per_year, BP * 12 * BP)
 
 
-def average_index(past_index_sum: Fraction, past_months: int, future_index_bp: int, future_months: int) -> int:
+def average_index(
+    past_index_sum: Fraction, past_months: int, future_index_bp: int, future_months: int
+) -> int:
     total = past_months + future_months
     return half_up((past_index_sum * BP + future_index_bp * future_months) / total) if total else 0

@@ -32,6 +32,7 @@ period/base/status (bounded by the resident's own history), and those of
 `pension_account.balance_as_of` (the pension-account years, the 110 summary item and the
 contributions after the last official year-end). Never a Scan.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ def rules() -> dict[str, Any]:
 
 # ---- wording helpers ---------------------------------------------------------------------
 
+
 def _pct(bp: int) -> str:
     return f"{bp / 100:.2f}%"
 
@@ -83,6 +85,7 @@ def _index_text(bp: int) -> str:
 
 
 # ---- inputs ------------------------------------------------------------------------------
+
 
 def _int(value: Any, field: str, message: str) -> int | None:
     if value is None or value == "":
@@ -110,7 +113,9 @@ class Assumptions:
     interest_bp: int
 
 
-def _assumptions(retire_period: Any, base_index_bp: Any, wage_growth_bp: Any, interest_bp: Any) -> Assumptions:
+def _assumptions(
+    retire_period: Any, base_index_bp: Any, wage_growth_bp: Any, interest_bp: Any
+) -> Assumptions:
     limits = rules()
     period = None
     if retire_period not in (None, ""):
@@ -123,15 +128,26 @@ def _assumptions(retire_period: Any, base_index_bp: Any, wage_growth_bp: Any, in
     index_range = f"{limits['base_index_bp']['min'] / BP:.2f}至{limits['base_index_bp']['max'] / BP:.2f}"
     if index_in is not None:
         _in_range(index_in, "base_index_bp", "base_index_bp", 0, f"今后缴费指数应在{index_range}之间")
-    growth = _in_range(growth_in, "wage_growth_bp", "wage_growth_bp", limits["wage_growth_bp"]["default"],
-                       f"社平工资年增长率应在{_pct(limits['wage_growth_bp']['min'])}至"
-                       f"{_pct(limits['wage_growth_bp']['max'])}之间")
-    interest = _in_range(interest_in, "interest_bp", "interest_bp", limits["interest_bp"]["default"],
-                         f"记账利率应在{_pct(limits['interest_bp']['min'])}至{_pct(limits['interest_bp']['max'])}之间")
+    growth = _in_range(
+        growth_in,
+        "wage_growth_bp",
+        "wage_growth_bp",
+        limits["wage_growth_bp"]["default"],
+        f"社平工资年增长率应在{_pct(limits['wage_growth_bp']['min'])}至"
+        f"{_pct(limits['wage_growth_bp']['max'])}之间",
+    )
+    interest = _in_range(
+        interest_in,
+        "interest_bp",
+        "interest_bp",
+        limits["interest_bp"]["default"],
+        f"记账利率应在{_pct(limits['interest_bp']['min'])}至{_pct(limits['interest_bp']['max'])}之间",
+    )
     return Assumptions(period, index_in, growth, interest)
 
 
 # ---- the person and the record -----------------------------------------------------------
+
 
 def original_age(id_number: str, recorded: Any) -> tuple[int, bool]:
     """(original retirement age, assumed?): 60 for men; a woman's 50 or 55 from her record,
@@ -166,6 +182,7 @@ def _paid_rows(id_number: str) -> list[tuple[str, int]]:
 class AccountNow:
     """The personal account as the estimate starts from it: the latest statement balance, this
     year's opening balance and the credits already recorded this year."""
+
     balance_fen: int
     balance_year: int | None
     opening_fen: int
@@ -177,23 +194,35 @@ def account_now(id_number: str) -> AccountNow:
     then the posted contributions, interest for the months of this year already passed)."""
     now = clock.now_dt()
     position = pension_account.balance_as_of(id_number, now.strftime("%Y%m"), interest_months=now.month - 1)
-    return AccountNow(position["balance_fen"], position["year"], position["opening_fen"], position["credited_fen"])
+    return AccountNow(
+        position["balance_fen"], position["year"], position["opening_fen"], position["credited_fen"]
+    )
 
 
 def _messages(status: str) -> dict[str, Any]:
     if status == "retired":
-        return {"status": "retired",
-                "message": "您已办理退休，正在按月领取基本养老金，无需再测算。每月发放金额及明细请查看养老待遇发放记录。",
-                "link": {"href": PAYMENTS_PAGE, "text": "查看养老待遇发放记录"}}
-    return {"status": "no_employee_pension",
-            "message": "养老金测算适用于参加职工基本养老保险的人员。您的记录中没有职工基本养老保险缴费，"
-                       "无法测算；城乡居民基本养老保险待遇请咨询社保经办机构。"}
+        return {
+            "status": "retired",
+            "message": "您已办理退休，正在按月领取基本养老金，无需再测算。每月发放金额及明细请查看养老待遇发放记录。",
+            "link": {"href": PAYMENTS_PAGE, "text": "查看养老待遇发放记录"},
+        }
+    return {
+        "status": "no_employee_pension",
+        "message": "养老金测算适用于参加职工基本养老保险的人员。您的记录中没有职工基本养老保险缴费，"
+        "无法测算；城乡居民基本养老保险待遇请咨询社保经办机构。",
+    }
 
 
 # ---- the estimate ------------------------------------------------------------------------
 
-def estimate(current: CurrentSession, retire_period: Any = None, base_index_bp: Any = None,
-             wage_growth_bp: Any = None, interest_bp: Any = None) -> dict:
+
+def estimate(
+    current: CurrentSession,
+    retire_period: Any = None,
+    base_index_bp: Any = None,
+    wage_growth_bp: Any = None,
+    interest_bp: Any = None,
+) -> dict:
     """The resident's estimated monthly pension for the chosen retirement month, with its parts."""
     chosen = _assumptions(retire_period, base_index_bp, wage_growth_bp, interest_bp)
     id_number = current.id_number
@@ -213,13 +242,18 @@ def estimate(current: CurrentSession, retire_period: Any = None, base_index_bp: 
     now_period = records.current_period()
     earliest = max(window.earliest_period, now_period)
     if window.latest_period < now_period:
-        return {"status": "past_retirement_age",
-                "message": "您已超过可以选择的最晚退休年月，请向社保经办机构咨询办理退休和领取养老金。"}
+        return {
+            "status": "past_retirement_age",
+            "message": "您已超过可以选择的最晚退休年月，请向社保经办机构咨询办理退休和领取养老金。",
+        }
     default_period = max(window.retire_period, earliest)
     until = chosen.retire_period or default_period
     if not earliest <= until <= window.latest_period:
-        raise BadInput(f"退休年月可选{_month_text(earliest)}至{_month_text(window.latest_period)}",
-                       code="assumption_out_of_range", field="retire_period")
+        raise BadInput(
+            f"退休年月可选{_month_text(earliest)}至{_month_text(window.latest_period)}",
+            code="assumption_out_of_range",
+            field="retire_period",
+        )
 
     figures = _figures(id_number, summary, chosen, birth_period, until, now_period)
     minimum = calc.min_contribution_months(int(until[:4]))
@@ -227,35 +261,67 @@ def estimate(current: CurrentSession, retire_period: Any = None, base_index_bp: 
     statutory_minimum = calc.min_contribution_months(int(window.retire_period[:4]))
     return {
         "status": "ok",
-        "statutory": {"original_age": original, "original_age_assumed": assumed,
-                      "age_months": window.age_months, "age_text": age_text(window.age_months),
-                      "retire_period": window.retire_period, "min_contribution_months": statutory_minimum},
-        "earliest_period": earliest, "latest_period": window.latest_period,
+        "statutory": {
+            "original_age": original,
+            "original_age_assumed": assumed,
+            "age_months": window.age_months,
+            "age_text": age_text(window.age_months),
+            "retire_period": window.retire_period,
+            "min_contribution_months": statutory_minimum,
+        },
+        "earliest_period": earliest,
+        "latest_period": window.latest_period,
         "facts": figures["facts"],
         "assumptions": {
-            "retire_period": {"value": until, "default": default_period, "min": earliest,
-                              "max": window.latest_period},
-            "base_index_bp": {"value": figures["index_bp"], "default": figures["facts"]["latest_index_bp"],
-                              "min": rules()["base_index_bp"]["min"], "max": rules()["base_index_bp"]["max"]},
-            **{name: {"value": getattr(chosen, name), **{k: rules()[name][k] for k in ("default", "min", "max")}}
-               for name in ("wage_growth_bp", "interest_bp")},
+            "retire_period": {
+                "value": until,
+                "default": default_period,
+                "min": earliest,
+                "max": window.latest_period,
+            },
+            "base_index_bp": {
+                "value": figures["index_bp"],
+                "default": figures["facts"]["latest_index_bp"],
+                "min": rules()["base_index_bp"]["min"],
+                "max": rules()["base_index_bp"]["max"],
+            },
+            **{
+                name: {
+                    "value": getattr(chosen, name),
+                    **{k: rules()[name][k] for k in ("default", "min", "max")},
+                }
+                for name in ("wage_growth_bp", "interest_bp")
+            },
         },
-        "result": {**figures["result"], "min_contribution_months": minimum, "missing_months": missing,
-                   "meets_min_contribution": missing == 0, "early": until < window.retire_period,
-                   "later": until > window.retire_period},
+        "result": {
+            **figures["result"],
+            "min_contribution_months": minimum,
+            "missing_months": missing,
+            "meets_min_contribution": missing == 0,
+            "early": until < window.retire_period,
+            "later": until > window.retire_period,
+        },
         "notes": _notes(window, original, assumed, until, figures, minimum, missing, chosen.wage_growth_bp),
     }
 
 
-def _figures(id_number: str, summary: ContributionSummary, chosen: Assumptions, birth_period: str,
-             until: str, now_period: str) -> dict[str, Any]:
+def _figures(
+    id_number: str,
+    summary: ContributionSummary,
+    chosen: Assumptions,
+    birth_period: str,
+    until: str,
+    now_period: str,
+) -> dict[str, Any]:
     """Every figure of the estimate (record, projection, parts nominal and in today's money)."""
     limits = rules()
     wages = calc.Wages(chosen.wage_growth_bp)
     paid = _paid_rows(id_number)
     last_paid = paid[-1][0] if paid else None
     latest_period, latest_base = paid[-1] if paid else ("", 0)
-    latest_index = calc.half_up(Fraction(latest_base, wages(int(latest_period[:4]))) * BP, 100) * 100 if paid else BP
+    latest_index = (
+        calc.half_up(Fraction(latest_base, wages(int(latest_period[:4]))) * BP, 100) * 100 if paid else BP
+    )
     latest_index = max(limits["base_index_bp"]["min"], min(limits["base_index_bp"]["max"], latest_index))
     index = latest_index if chosen.base_index_bp is None else chosen.base_index_bp
 
@@ -269,8 +335,9 @@ def _figures(id_number: str, summary: ContributionSummary, chosen: Assumptions, 
 
     this_year = clock.now_dt().year
     account = account_now(id_number)
-    at_retirement = calc.project_account(account.opening_fen, account.recorded_fen, this_year, future, until,
-                                         wages, index, chosen.interest_bp)
+    at_retirement = calc.project_account(
+        account.opening_fen, account.recorded_fen, this_year, future, until, wages, index, chosen.interest_bp
+    )
     age = calc.months_from(birth_period, until)
     divisor = calc.divisor(age)
     retire_year = int(until[:4])
@@ -283,84 +350,148 @@ def _figures(id_number: str, summary: ContributionSummary, chosen: Assumptions, 
     personal = calc.half_up(at_retirement, divisor)
     years_text = _months_text(total_months)
     parts: list[dict[str, Any]] = [
-        {"key": "basic", "name": "基础养老金", "amount_fen": basic,
-         "formula": "退休时上年度社平工资 ×（1 + 平均缴费指数）÷ 2 × 缴费年限 × 1%",
-         "work": f"{yuan(wage)} ×（1 + {_index_text(avg_index)}）÷ 2 × {years_text}（{total_months}个月 ÷ 12）"
-                 f" × {_pct(limits['basic_pension_bp_per_year'])} = {yuan(basic)}"},
-        {"key": "account", "name": "个人账户养老金", "amount_fen": personal,
-         "formula": "退休时个人账户储存额 ÷ 计发月数",
-         "work": f"{yuan(at_retirement)} ÷ {divisor}（{age_text(age)}退休的计发月数）= {yuan(personal)}"},
+        {
+            "key": "basic",
+            "name": "基础养老金",
+            "amount_fen": basic,
+            "formula": "退休时上年度社平工资 ×（1 + 平均缴费指数）÷ 2 × 缴费年限 × 1%",
+            "work": f"{yuan(wage)} ×（1 + {_index_text(avg_index)}）÷ 2 × {years_text}（{total_months}个月 ÷ 12）"
+            f" × {_pct(limits['basic_pension_bp_per_year'])} = {yuan(basic)}",
+        },
+        {
+            "key": "account",
+            "name": "个人账户养老金",
+            "amount_fen": personal,
+            "formula": "退休时个人账户储存额 ÷ 计发月数",
+            "work": f"{yuan(at_retirement)} ÷ {divisor}（{age_text(age)}退休的计发月数）= {yuan(personal)}",
+        },
     ]
     if pre1996:
         transitional = calc.transitional_pension(wage, avg_index, pre1996)
         per_year = int(policy.data()["pension_benefit"]["transitional_bp_per_year"])
-        parts.append({
-            "key": "transitional", "name": "过渡性养老金（简化估算）", "amount_fen": transitional,
-            "formula": "退休时上年度社平工资 × 平均缴费指数 × 1996年前缴费年限 × 1.2%（简化：只计记录中1996年前的缴费月数，"
-                       "不含视同缴费年限，实际以经办机构核定为准）",
-            "work": f"{yuan(wage)} × {_index_text(avg_index)} × {_months_text(pre1996)}（{pre1996}个月 ÷ 12）"
-                    f" × {_pct(per_year)} = {yuan(transitional)}"})
+        parts.append(
+            {
+                "key": "transitional",
+                "name": "过渡性养老金（简化估算）",
+                "amount_fen": transitional,
+                "formula": "退休时上年度社平工资 × 平均缴费指数 × 1996年前缴费年限 × 1.2%（简化：只计记录中1996年前的缴费月数，"
+                "不含视同缴费年限，实际以经办机构核定为准）",
+                "work": f"{yuan(wage)} × {_index_text(avg_index)} × {_months_text(pre1996)}（{pre1996}个月 ÷ 12）"
+                f" × {_pct(per_year)} = {yuan(transitional)}",
+            }
+        )
     for part in parts:
         part["today_fen"] = calc.today_money(part["amount_fen"], months_ahead, discount)
     total = sum(p["amount_fen"] for p in parts)
     total_today = sum(p["today_fen"] for p in parts)
     first = min((summary.paid or set()) | (summary.owed or set()))
     return {
-        "index_bp": index, "future": future, "first_future": first_future, "pre1996": pre1996,
-        "owed_months": len(summary.owed or ()), "total_months": total_months,
+        "index_bp": index,
+        "future": future,
+        "first_future": first_future,
+        "pre1996": pre1996,
+        "owed_months": len(summary.owed or ()),
+        "total_months": total_months,
         "wage_projected": wages.projected(retire_year - 1),
         "facts": {
-            "gender": ids.gender(id_number), "birth_period": birth_period,
-            "first_period": first, "last_paid_period": last_paid, "months_paid": past_months,
-            "owed_months": len(summary.owed or ()), "pre1996_months": pre1996,
+            "gender": ids.gender(id_number),
+            "birth_period": birth_period,
+            "first_period": first,
+            "last_paid_period": last_paid,
+            "months_paid": past_months,
+            "owed_months": len(summary.owed or ()),
+            "pre1996_months": pre1996,
             "avg_index_bp": calc.half_up(past_index_sum * BP / past_months) if past_months else None,
             "latest_index_bp": latest_index,
-            "account_balance_fen": account.balance_fen, "account_balance_year": account.balance_year,
-            "account_opening_fen": account.opening_fen, "account_credited_this_year_fen": account.recorded_fen,
+            "account_balance_fen": account.balance_fen,
+            "account_balance_year": account.balance_year,
+            "account_opening_fen": account.opening_fen,
+            "account_credited_this_year_fen": account.recorded_fen,
         },
         "result": {
-            "retire_period": until, "retire_age_months": age, "retire_age_text": age_text(age),
-            "pension_from": pension_from, "future_months": len(future), "total_months": total_months,
-            "contribution_years_text": years_text, "avg_index_bp": avg_index,
-            "avg_wage_year": retire_year - 1, "avg_wage_fen": wage, "avg_wage_projected": wages.projected(retire_year - 1),
-            "account_at_retirement_fen": at_retirement, "divisor": divisor,
-            "parts": parts, "total_fen": total, "total_today_fen": total_today, "discount_bp": discount,
-            "months_ahead": months_ahead, "replacement_bp": calc.half_up(total * BP, wage),
+            "retire_period": until,
+            "retire_age_months": age,
+            "retire_age_text": age_text(age),
+            "pension_from": pension_from,
+            "future_months": len(future),
+            "total_months": total_months,
+            "contribution_years_text": years_text,
+            "avg_index_bp": avg_index,
+            "avg_wage_year": retire_year - 1,
+            "avg_wage_fen": wage,
+            "avg_wage_projected": wages.projected(retire_year - 1),
+            "account_at_retirement_fen": at_retirement,
+            "divisor": divisor,
+            "parts": parts,
+            "total_fen": total,
+            "total_today_fen": total_today,
+            "discount_bp": discount,
+            "months_ahead": months_ahead,
+            "replacement_bp": calc.half_up(total * BP, wage),
         },
     }
 
 
-def _notes(window: calc.Window, original: int, assumed: bool, until: str, figures: dict[str, Any],
-           minimum: int, missing: int, growth_bp: int) -> list[str]:
+def _notes(
+    window: calc.Window,
+    original: int,
+    assumed: bool,
+    until: str,
+    figures: dict[str, Any],
+    minimum: int,
+    missing: int,
+    growth_bp: int,
+) -> list[str]:
     future, first_future = figures["future"], figures["first_future"]
     age = figures["result"]["retire_age_months"]
-    notes = ["本测算根据您的缴费记录和所选假设估算，仅供参考，不作为待遇核定依据；实际养老金以退休时社保经办机构核定为准。"]
+    notes = [
+        "本测算根据您的缴费记录和所选假设估算，仅供参考，不作为待遇核定依据；实际养老金以退休时社保经办机构核定为准。"
+    ]
     if assumed:
-        notes.append("您的记录中没有原法定退休年龄，按女职工（干部）原法定退休年龄55周岁测算；"
-                     "如您原法定退休年龄为50周岁，请咨询社保经办机构。")
-    notes.append(f"按渐进式延迟法定退休年龄的规定，您的原法定退休年龄为{original}周岁，法定退休年龄为"
-                 f"{age_text(window.age_months)}，法定退休时间为{_month_text(window.retire_period)}。"
-                 f"可以在{_month_text(window.earliest_period)}至{_month_text(window.latest_period)}之间按月选择弹性退休"
-                 f"（最多提前或延后3年，提前不低于原法定退休年龄）。")
+        notes.append(
+            "您的记录中没有原法定退休年龄，按女职工（干部）原法定退休年龄55周岁测算；"
+            "如您原法定退休年龄为50周岁，请咨询社保经办机构。"
+        )
+    notes.append(
+        f"按渐进式延迟法定退休年龄的规定，您的原法定退休年龄为{original}周岁，法定退休年龄为"
+        f"{age_text(window.age_months)}，法定退休时间为{_month_text(window.retire_period)}。"
+        f"可以在{_month_text(window.earliest_period)}至{_month_text(window.latest_period)}之间按月选择弹性退休"
+        f"（最多提前或延后3年，提前不低于原法定退休年龄）。"
+    )
     if age % 12:
-        notes.append(f"计发月数按退休年龄{age_text(age)}在相邻两个整周岁的计发月数之间按月折算，四舍五入为{figures['result']['divisor']}个月。")
-    notes.append("计算按整数分进行：每年社平工资、每月缴费基数和记账额、每年末账户余额均四舍五入到分；"
-                 "平均缴费指数四舍五入到小数点后4位；各项养老金四舍五入到分，合计为各项之和。")
-    notes.append(f"假设从{_month_text(first_future)}起按月连续缴费至退休当月（{_month_text(until)}），共{len(future)}个月，"
-                 f"次月起领取养老金。" if future else
-                 f"按已缴费月数计算，退休当月为{_month_text(until)}，次月起领取养老金。")
+        notes.append(
+            f"计发月数按退休年龄{age_text(age)}在相邻两个整周岁的计发月数之间按月折算，四舍五入为{figures['result']['divisor']}个月。"
+        )
+    notes.append(
+        "计算按整数分进行：每年社平工资、每月缴费基数和记账额、每年末账户余额均四舍五入到分；"
+        "平均缴费指数四舍五入到小数点后4位；各项养老金四舍五入到分，合计为各项之和。"
+    )
+    notes.append(
+        f"假设从{_month_text(first_future)}起按月连续缴费至退休当月（{_month_text(until)}），共{len(future)}个月，"
+        f"次月起领取养老金。"
+        if future
+        else f"按已缴费月数计算，退休当月为{_month_text(until)}，次月起领取养老金。"
+    )
     result = figures["result"]
-    notes.append(f"“折合今天的钱”是把{_month_text(result['pension_from'])}起领取的金额按每年{_pct(result['discount_bp'])}的物价上涨"
-                 f"折算到今天（{result['months_ahead']}个月），便于和现在的收入比较。")
+    notes.append(
+        f"“折合今天的钱”是把{_month_text(result['pension_from'])}起领取的金额按每年{_pct(result['discount_bp'])}的物价上涨"
+        f"折算到今天（{result['months_ahead']}个月），便于和现在的收入比较。"
+    )
     if figures["owed_months"]:
         notes.append(f"您有{figures['owed_months']}个月欠缴，未计入缴费年限；补缴后将计入。")
     if not figures["pre1996"]:
         notes.append("您的记录中没有1996年以前的缴费，不计过渡性养老金。")
     if missing:
         early = until < window.retire_period
-        notes.append(f"{_month_text(until)}退休需累计缴费满{_months_text(minimum)}，按此测算您累计缴费{_months_text(figures['total_months'])}，"
-                     f"还差{missing}个月。" + ("提前退休必须缴满最低缴费年限，请选择更晚的退休年月。" if early else
-                                             "届时可以延长缴费至满足年限，或咨询社保经办机构。"))
+        notes.append(
+            f"{_month_text(until)}退休需累计缴费满{_months_text(minimum)}，按此测算您累计缴费{_months_text(figures['total_months'])}，"
+            f"还差{missing}个月。"
+            + (
+                "提前退休必须缴满最低缴费年限，请选择更晚的退休年月。"
+                if early
+                else "届时可以延长缴费至满足年限，或咨询社保经办机构。"
+            )
+        )
     if figures["wage_projected"]:
         notes.append(f"{policy.years()[-1]}年以后的社平工资按每年增长{_pct(growth_bp)}推算。")
     return notes

@@ -6,6 +6,7 @@ Each month is named for the benefit it is: the employee basic pension (职工基
 One Query per page: id_number = :id AND period BETWEEN :from AND :to. The amounts come from the
 core system (import); the demo seed computes plausible ones in `infra/seed/records.py`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,11 +26,16 @@ BENEFIT_NAMES = {"employee": "职工基本养老金（退休金）", "resident":
 
 def payment_view(item: PensionPayment) -> dict[str, Any]:
     scheme = item.scheme if item.scheme in SCHEMES else "employee"
-    return {"period": item.period, "scheme": scheme, "benefit_name": BENEFIT_NAMES[scheme],
-            "gross_fen": int(item.gross_fen),
-            "items": [{"name": i["name"], "amount_fen": int(i["amount_fen"])} for i in item.items or []],
-            "bank_name": item.bank_name, "bank_account_masked": item.bank_account_masked,
-            "pay_date": item.pay_date}
+    return {
+        "period": item.period,
+        "scheme": scheme,
+        "benefit_name": BENEFIT_NAMES[scheme],
+        "gross_fen": int(item.gross_fen),
+        "items": [{"name": i["name"], "amount_fen": int(i["amount_fen"])} for i in item.items or []],
+        "bank_name": item.bank_name,
+        "bank_account_masked": item.bank_account_masked,
+        "pay_date": item.pay_date,
+    }
 
 
 def latest(id_number: str) -> dict[str, Any] | None:
@@ -39,8 +45,9 @@ def latest(id_number: str) -> dict[str, Any] | None:
     return None
 
 
-def history(current: CurrentSession, from_period: str | None, to_period: str | None,
-            cursor_text: str | None) -> dict:
+def history(
+    current: CurrentSession, from_period: str | None, to_period: str | None, cursor_text: str | None
+) -> dict:
     if not from_period:
         raise BadInput("请选择起始年月", code="missing_field", field="from")
     if not to_period:
@@ -52,12 +59,27 @@ def history(current: CurrentSession, from_period: str | None, to_period: str | N
     span = (int(end[:4]) - int(start[:4])) * 12 + int(end[4:]) - int(start[4:]) + 1
     if span > MAX_RANGE_MONTHS:
         raise BadInput(f"一次最多查询{MAX_RANGE_MONTHS // 12}年", code="range_too_long", field="to")
-    query = functools.partial(PensionPayment.query, current.id_number,
-                              PensionPayment.period.between(start, end), scan_index_forward=False)
+    query = functools.partial(
+        PensionPayment.query,
+        current.id_number,
+        PensionPayment.period.between(start, end),
+        scan_index_forward=False,
+    )
     items, next_cursor = cursor.page(
-        query, PAGE_SIZE, "pension-payments", current.id_number, {"f": start, "t": end}, cursor_text,
+        query,
+        PAGE_SIZE,
+        "pension-payments",
+        current.id_number,
+        {"f": start, "t": end},
+        cursor_text,
         key_of=lambda item: {"p": item.period},
-        start_key_of=lambda pos: {"id_number": {"S": current.id_number}, "period": {"S": str(pos.get("p"))}})
+        start_key_of=lambda pos: {"id_number": {"S": current.id_number}, "period": {"S": str(pos.get("p"))}},
+    )
     rows = [payment_view(i) for i in items]
-    return {"from": start, "to": end, "items": rows, "next_cursor": next_cursor,
-            "page_gross_fen": sum(r["gross_fen"] for r in rows)}
+    return {
+        "from": start,
+        "to": end,
+        "items": rows,
+        "next_cursor": next_cursor,
+        "page_gross_fen": sum(r["gross_fen"] for r in rows),
+    }

@@ -1,15 +1,30 @@
 """Personal basic information (个人社保基本信息), masked for the screen."""
+
 from __future__ import annotations
 
-from .. import id_number as ids, masking
+from .. import id_number as ids
+from .. import masking
 from . import accounts
 from .sessions import CurrentSession
 
-
 # Profile fields shown to the resident; anything else the core system exports stays server-side.
-PROFILE_FIELDS = ("gender", "ethnicity", "hukou_type", "hukou", "address", "education", "employer",
-                  "person_status", "insured_status", "work_start", "insured_since", "retirement_date",
-                  "retirement_type", "insured_types", "insured_region")
+PROFILE_FIELDS = (
+    "gender",
+    "ethnicity",
+    "hukou_type",
+    "hukou",
+    "address",
+    "education",
+    "employer",
+    "person_status",
+    "insured_status",
+    "work_start",
+    "insured_since",
+    "retirement_date",
+    "retirement_type",
+    "insured_types",
+    "insured_region",
+)
 
 
 def basic_info(current: CurrentSession) -> dict:

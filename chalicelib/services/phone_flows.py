@@ -8,6 +8,7 @@ passes the same sending limits (codes.start's `limit_key`). Nor
 does its time: sending (SNS) takes time a mismatch would not, so every start answers no sooner
 than `settings.even_answer_s()` after it began.
 """
+
 from __future__ import annotations
 
 import time
@@ -45,9 +46,15 @@ def start(purpose: str, id_number: str, phone: str, message: str, ip: str) -> Ph
     matched = account is not None and bool(account.phone) and account.phone == phone
     shown = masking.phone(phone)
     # A mismatch passes the same sending limits under the typed phone, and nothing is sent.
-    token = codes.start(purpose, number, data={"real": matched, "via_phone": True, "phone_masked": shown},
-                        send_to=phone if matched else None, message=message, ip=ip,
-                        limit_key=None if matched else phone)
+    token = codes.start(
+        purpose,
+        number,
+        data={"real": matched, "via_phone": True, "phone_masked": shown},
+        send_to=phone if matched else None,
+        message=message,
+        ip=ip,
+        limit_key=None if matched else phone,
+    )
     _answer_no_sooner_than(began + settings.even_answer_s())
     return PhoneFlow(token, number, matched, shown)
 

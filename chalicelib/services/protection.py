@@ -1,5 +1,6 @@
 """Password protection (密码保护): security questions with hashed answers; the registered
 phone is the other method."""
+
 from __future__ import annotations
 
 import json
@@ -25,15 +26,20 @@ def _normalise_answer(answer: str) -> str:
 
 
 def answers_match(protection: list[dict], answers: list[str]) -> bool:
-    results = [isinstance(a, str) and passwords.verify_password(p["answer_hash"], _normalise_answer(a))
-               for p, a in zip(protection, answers)]
+    results = [
+        isinstance(a, str) and passwords.verify_password(p["answer_hash"], _normalise_answer(a))
+        for p, a in zip(protection, answers, strict=True)
+    ]  # lengths checked by the caller
     return all(results)
 
 
 def status(id_number: str) -> dict:
     account = accounts.get(id_number)
-    return {"questions": [p["question"] for p in (account.protection or [])],
-            "phone_masked": masking.phone(account.phone), "available_questions": question_list()}
+    return {
+        "questions": [p["question"] for p in (account.protection or [])],
+        "phone_masked": masking.phone(account.phone),
+        "available_questions": question_list(),
+    }
 
 
 def set_questions(id_number: str, password: str, items: object, ip: str) -> dict:
@@ -56,9 +62,11 @@ def set_questions(id_number: str, password: str, items: object, ip: str) -> dict
         if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARS:
             raise BadInput(f"请填写答案（1至{MAX_ANSWER_CHARS}个字）", code="invalid_answer", field=field)
         seen.add(question)
-        stored.append({"question": question,
-                       "answer_hash": passwords.hash_password(_normalise_answer(answer))})
-    Account(id_number=id_number).update(actions=[Account.protection.set(stored)],
-                                        condition=Account.id_number.exists())
+        stored.append(
+            {"question": question, "answer_hash": passwords.hash_password(_normalise_answer(answer))}
+        )
+    Account(id_number=id_number).update(
+        actions=[Account.protection.set(stored)], condition=Account.id_number.exists()
+    )
     audit.record(id_number, "protection_change", "ok", ip)
     return {"status": "ok", "questions": [s["question"] for s in stored]}

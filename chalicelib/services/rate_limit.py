@@ -8,6 +8,7 @@ atomic step and parallel requests cannot slip past the limit:
 - larger limits are fixed windows: ADD 1 only while the window's count is below the limit.
 Over a limit: TooManyRequests (429) with `retry_after` seconds until the window ends.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -33,9 +34,14 @@ def hit(purpose: str, source: str, limit: int, window_s: int = 60, message: str 
     if limit == 1:
         item = RateCounter(counter_key=f"{purpose}#{source}#cooldown{window_s}")
         try:
-            item.update(actions=[RateCounter.next_at.set(now + window_s), RateCounter.count.add(1),
-                                 RateCounter.expires_at.set(int(now) + 2 * window_s)],
-                        condition=RateCounter.next_at.does_not_exist() | (RateCounter.next_at <= now))
+            item.update(
+                actions=[
+                    RateCounter.next_at.set(now + window_s),
+                    RateCounter.count.add(1),
+                    RateCounter.expires_at.set(int(now) + 2 * window_s),
+                ],
+                condition=RateCounter.next_at.does_not_exist() | (RateCounter.next_at <= now),
+            )
         except UpdateError as exc:
             if not condition_failed(exc):
                 raise
@@ -45,8 +51,10 @@ def hit(purpose: str, source: str, limit: int, window_s: int = 60, message: str 
     window = int(now) - int(now) % window_s
     item = RateCounter(counter_key=f"{purpose}#{source}#{window}")
     try:
-        item.update(actions=[RateCounter.count.add(1), RateCounter.expires_at.set(window + 2 * window_s)],
-                    condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit))
+        item.update(
+            actions=[RateCounter.count.add(1), RateCounter.expires_at.set(window + 2 * window_s)],
+            condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit),
+        )
     except UpdateError as exc:
         if not condition_failed(exc):
             raise

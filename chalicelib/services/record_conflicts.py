@@ -6,6 +6,7 @@ silently; an operator either keeps the record (`KEEP_RECORD`) or, for a core-sys
 it explicitly (`APPLY_ROW`: the month and its summary rewritten with the row's values in one
 transaction with the conflict's resolution, e.g. after a refund). Every resolution is audited.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,11 @@ ROW_FIELDS = ("employer", "base_fen", "employer_fen", "personal_fen", "account_f
 
 
 def conflict_id(kind: str, id_number: str, type_code: str, period: str, row: dict[str, Any]) -> str:
-    text = json.dumps([kind, id_number, type_code, period, {k: row.get(k) for k in ROW_FIELDS}],
-                      ensure_ascii=False, sort_keys=True)
+    text = json.dumps(
+        [kind, id_number, type_code, period, {k: row.get(k) for k in ROW_FIELDS}],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
     return "C" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16].upper()
 
 
@@ -41,18 +45,30 @@ def _existing(id_number: str, type_code: str, period: str) -> dict[str, Any] | N
         item = Contribution.get(f"{id_number}#{type_code}", period, consistent_read=True)
     except DoesNotExist:
         return None
-    return {"status": item.status, "source": item.source, "personal_fen": int(item.personal_fen),
-            "account_fen": int(item.account_fen or 0), "posted_on": item.posted_on}
+    return {
+        "status": item.status,
+        "source": item.source,
+        "personal_fen": int(item.personal_fen),
+        "account_fen": int(item.account_fen or 0),
+        "posted_on": item.posted_on,
+    }
 
 
-def record(kind: str, id_number: str, type_code: str, period: str, row: dict[str, Any],
-           origin: str) -> str:
+def record(kind: str, id_number: str, type_code: str, period: str, row: dict[str, Any], origin: str) -> str:
     """List a refused row (idempotent: the same refusal is listed once). Returns its id."""
     key = conflict_id(kind, id_number, type_code, period, row)
-    item = RecordConflict(conflict_id=key, kind=kind, id_number=id_number, type_code=type_code,
-                          period=period, origin=origin, row={k: row.get(k) for k in ROW_FIELDS},
-                          existing=_existing(id_number, type_code, period),
-                          created_at=int(clock.now()), review=OPEN)
+    item = RecordConflict(
+        conflict_id=key,
+        kind=kind,
+        id_number=id_number,
+        type_code=type_code,
+        period=period,
+        origin=origin,
+        row={k: row.get(k) for k in ROW_FIELDS},
+        existing=_existing(id_number, type_code, period),
+        created_at=int(clock.now()),
+        review=OPEN,
+    )
     try:
         item.save(condition=RecordConflict.conflict_id.does_not_exist())
     except PutError as exc:
@@ -62,11 +78,21 @@ def record(kind: str, id_number: str, type_code: str, period: str, row: dict[str
 
 
 def _view(item: RecordConflict) -> dict[str, Any]:
-    return {"conflict_id": item.conflict_id, "kind": item.kind, "id_masked": ids.mask(item.id_number),
-            "type_code": item.type_code, "period": item.period, "origin": item.origin,
-            "row": item.row, "existing": item.existing, "created_at": int(item.created_at),
-            "open": item.review == OPEN, "resolution": item.resolution,
-            "resolved_at": None if item.resolved_at is None else int(item.resolved_at), "note": item.note}
+    return {
+        "conflict_id": item.conflict_id,
+        "kind": item.kind,
+        "id_masked": ids.mask(item.id_number),
+        "type_code": item.type_code,
+        "period": item.period,
+        "origin": item.origin,
+        "row": item.row,
+        "existing": item.existing,
+        "created_at": int(item.created_at),
+        "open": item.review == OPEN,
+        "resolution": item.resolution,
+        "resolved_at": None if item.resolved_at is None else int(item.resolved_at),
+        "note": item.note,
+    }
 
 
 def open_conflicts(limit: int = 100) -> list[dict[str, Any]]:
@@ -96,8 +122,11 @@ def resolve(key: str, resolution: str, note: str | None = None) -> dict[str, Any
         raise Conflict(f"记录冲突{key}已处理（{item.resolution}）", code="conflict_resolved")
     if resolution == APPLY_ROW and item.kind != "import_row":
         raise Conflict("银行缴费的冲突只能保留现有记录（退款在银行办理）", code="not_applicable")
-    close: list[Action] = [RecordConflict.review.remove(), RecordConflict.resolution.set(resolution),
-             RecordConflict.resolved_at.set(int(clock.now()))]
+    close: list[Action] = [
+        RecordConflict.review.remove(),
+        RecordConflict.resolution.set(resolution),
+        RecordConflict.resolved_at.set(int(clock.now())),
+    ]
     if note:
         close.append(RecordConflict.note.set(note))
     try:
@@ -110,7 +139,11 @@ def resolve(key: str, resolution: str, note: str | None = None) -> dict[str, Any
         if condition_failed(exc):
             raise Conflict(f"记录冲突{key}已被他人处理", code="conflict_resolved") from None
         raise
-    audit.record(item.id_number, "records.conflict_resolved", "ok", None,
-                 {"conflict_id": key, "resolution": resolution, "type_code": item.type_code,
-                  "period": item.period})
+    audit.record(
+        item.id_number,
+        "records.conflict_resolved",
+        "ok",
+        None,
+        {"conflict_id": key, "resolution": resolution, "type_code": item.type_code, "period": item.period},
+    )
     return show(key)

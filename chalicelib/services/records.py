@@ -29,10 +29,12 @@ never downgraded nor paid twice) — the importer writes under that same conditi
 `contribution_item(id_number, type_code, row)` and `summary_actions(status, periods)`.
 Outside a transaction use `write_contributions(rows)`.
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
@@ -52,9 +54,15 @@ MIN_YEAR = 1950
 
 # ---- periods -------------------------------------------------------------------------------
 
+
 def check_period(value: Any, field: str) -> str:
-    if (not isinstance(value, str) or len(value) != 6 or not value.isdigit()
-            or not 1 <= int(value[4:]) <= 12 or int(value[:4]) < MIN_YEAR):
+    if (
+        not isinstance(value, str)
+        or len(value) != 6
+        or not value.isdigit()
+        or not 1 <= int(value[4:]) <= 12
+        or int(value[:4]) < MIN_YEAR
+    ):
         raise BadInput("年月格式不正确，应为YYYYMM，例如202403", code="invalid_period", field=field)
     return value
 
@@ -95,11 +103,19 @@ def check_year(value: Any) -> int:
 
 # ---- year view -----------------------------------------------------------------------------
 
+
 def contribution_view(item: Contribution) -> dict[str, Any]:
-    return {"period": item.period, "employer": item.employer, "base_fen": int(item.base_fen),
-            "employer_fen": int(item.employer_fen), "personal_fen": int(item.personal_fen),
-            "account_fen": int(item.account_fen or 0), "status": item.status,
-            "status_label": STATUS_LABELS.get(item.status, item.status), "posted_on": item.posted_on}
+    return {
+        "period": item.period,
+        "employer": item.employer,
+        "base_fen": int(item.base_fen),
+        "employer_fen": int(item.employer_fen),
+        "personal_fen": int(item.personal_fen),
+        "account_fen": int(item.account_fen or 0),
+        "status": item.status,
+        "status_label": STATUS_LABELS.get(item.status, item.status),
+        "posted_on": item.posted_on,
+    }
 
 
 def year_view(current: CurrentSession, type_code: str, year: Any, cursor_text: str | None) -> dict:
@@ -107,23 +123,41 @@ def year_view(current: CurrentSession, type_code: str, year: Any, cursor_text: s
     type_code = policy.check_type(type_code)
     y = check_year(year)
     person_type = f"{current.id_number}#{type_code}"
-    query = functools.partial(Contribution.query, person_type,
-                              Contribution.period.between(f"{y}01", f"{y}12"), scan_index_forward=False)
+    query = functools.partial(
+        Contribution.query,
+        person_type,
+        Contribution.period.between(f"{y}01", f"{y}12"),
+        scan_index_forward=False,
+    )
     items, next_cursor = cursor.page(
-        query, YEAR_PAGE_SIZE, "contributions", current.id_number, {"t": type_code, "y": y},
-        cursor_text, key_of=lambda item: {"p": item.period},
-        start_key_of=lambda pos: {"person_type": {"S": person_type}, "period": {"S": str(pos.get("p"))}})
+        query,
+        YEAR_PAGE_SIZE,
+        "contributions",
+        current.id_number,
+        {"t": type_code, "y": y},
+        cursor_text,
+        key_of=lambda item: {"p": item.period},
+        start_key_of=lambda pos: {"person_type": {"S": person_type}, "period": {"S": str(pos.get("p"))}},
+    )
     # resident schemes (170, 390) are paid yearly at a fixed amount: no base, and the
     # government's part is a subsidy (subsidy_fen), not an employer's contribution
     scheme = _scheme(type_code)
     rows = [contribution_view(i) for i in items]
     if scheme == "resident":
         rows = [{**r, "base_fen": None, "subsidy_fen": r["employer_fen"], "employer_fen": None} for r in rows]
-    return {"type_code": type_code, "type_name": policy.type_name(type_code), "year": y, "scheme": scheme,
-            "page_size": YEAR_PAGE_SIZE, "items": rows, "next_cursor": next_cursor}
+    return {
+        "type_code": type_code,
+        "type_name": policy.type_name(type_code),
+        "year": y,
+        "scheme": scheme,
+        "page_size": YEAR_PAGE_SIZE,
+        "items": rows,
+        "next_cursor": next_cursor,
+    }
 
 
 # ---- summary -------------------------------------------------------------------------------
+
 
 def _summaries(id_number: str) -> list[ContributionSummary]:
     order = list(policy.insurance_types())
@@ -148,11 +182,18 @@ def summary_of(summary: ContributionSummary) -> dict[str, Any]:
     owed = sorted(summary.owed or ())
     every = sorted(set(paid) | set(owed))
     status, label = _type_status(summary, paid[-1] if paid else None)
-    return {"type_code": summary.type_code, "type_name": policy.type_name(summary.type_code),
-            "first_period": every[0] if every else None, "last_period": paid[-1] if paid else None,
-            "unit": "year" if _scheme(summary.type_code) == "resident" else "month",
-            "months": len(paid), "owed_months": len(owed), "status": status, "status_label": label,
-            "years": sorted({int(p[:4]) for p in every}, reverse=True)}
+    return {
+        "type_code": summary.type_code,
+        "type_name": policy.type_name(summary.type_code),
+        "first_period": every[0] if every else None,
+        "last_period": paid[-1] if paid else None,
+        "unit": "year" if _scheme(summary.type_code) == "resident" else "month",
+        "months": len(paid),
+        "owed_months": len(owed),
+        "status": status,
+        "status_label": label,
+        "years": sorted({int(p[:4]) for p in every}, reverse=True),
+    }
 
 
 def summary(current: CurrentSession) -> dict:
@@ -161,6 +202,7 @@ def summary(current: CurrentSession) -> dict:
 
 
 # ---- gaps ----------------------------------------------------------------------------------
+
 
 def _runs(months: list[str]) -> list[list[str]]:
     runs: list[list[str]] = []
@@ -181,8 +223,12 @@ def _month_cost(type_code: str, year: int) -> dict[str, Any] | None:
         return None
     if not rates:
         return None
-    return {"year": year, "base_fen": lower, "rate_bp": rates["total"],
-            "month_fen": apply_rate(lower, rates["total"])}
+    return {
+        "year": year,
+        "base_fen": lower,
+        "rate_bp": rates["total"],
+        "month_fen": apply_rate(lower, rates["total"]),
+    }
 
 
 def _gap_runs(type_code: str, missing: list[str], owed: set[str]) -> list[dict[str, Any]]:
@@ -198,19 +244,35 @@ def _gap_runs(type_code: str, missing: list[str], owed: set[str]) -> list[dict[s
             unit = _month_cost(type_code, year)
             if unit is None:
                 cost = None
-                breakdown.append({"year": year, "months": count, "base_fen": None, "rate_bp": None,
-                                  "cost_fen": None})
+                breakdown.append(
+                    {"year": year, "months": count, "base_fen": None, "rate_bp": None, "cost_fen": None}
+                )
                 continue
             line = unit["month_fen"] * count
-            breakdown.append({"year": year, "months": count, "base_fen": unit["base_fen"],
-                              "rate_bp": unit["rate_bp"], "cost_fen": line})
+            breakdown.append(
+                {
+                    "year": year,
+                    "months": count,
+                    "base_fen": unit["base_fen"],
+                    "rate_bp": unit["rate_bp"],
+                    "cost_fen": line,
+                }
+            )
             if cost is not None:
                 cost += line
         payable = [m for m in run if earliest_payable and m >= earliest_payable] if cost is not None else []
-        out.append({"from": run[0], "to": run[-1], "months": len(run),
-                    "owed_months": sum(1 for m in run if m in owed), "cost_fen": cost,
-                    "by_year": breakdown, "payable_online_months": len(payable),
-                    "payable_months": payable})
+        out.append(
+            {
+                "from": run[0],
+                "to": run[-1],
+                "months": len(run),
+                "owed_months": sum(1 for m in run if m in owed),
+                "cost_fen": cost,
+                "by_year": breakdown,
+                "payable_online_months": len(payable),
+                "payable_months": payable,
+            }
+        )
     return out
 
 
@@ -218,8 +280,9 @@ def _scheme(type_code: str) -> str:
     return policy.insurance_types().get(type_code, {}).get("scheme", "employee")
 
 
-def _resident_gap_runs(type_code: str, paid: set[str], owed: set[str], first: str,
-                       end: str) -> tuple[list[dict[str, Any]], list[str]]:
+def _resident_gap_runs(
+    type_code: str, paid: set[str], owed: set[str], first: str, end: str
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Resident schemes (170, 390) are paid once a year (period YYYY01): gaps are whole years,
     each costing that year's personal amount."""
     paid_years = {int(p[:4]) for p in paid}
@@ -240,13 +303,23 @@ def _resident_gap_runs(type_code: str, paid: set[str], owed: set[str], first: st
                 amount = int(policy.year(year)["resident_rates"][type_code]["personal_fen_per_year"])
             except (BadInput, KeyError):
                 amount = None
-            breakdown.append({"year": year, "months": 12, "base_fen": None, "rate_bp": None,
-                              "cost_fen": amount})
+            breakdown.append(
+                {"year": year, "months": 12, "base_fen": None, "rate_bp": None, "cost_fen": amount}
+            )
             cost = None if cost is None or amount is None else cost + amount
-        out.append({"from": f"{run[0]}01", "to": f"{run[-1]}12", "months": len(run) * 12,
-                    "years": len(run), "owed_months": sum(12 for y in run if y in owed_years),
-                    "cost_fen": cost, "by_year": breakdown, "payable_online_months": 0,
-                    "payable_months": []})
+        out.append(
+            {
+                "from": f"{run[0]}01",
+                "to": f"{run[-1]}12",
+                "months": len(run) * 12,
+                "years": len(run),
+                "owed_months": sum(12 for y in run if y in owed_years),
+                "cost_fen": cost,
+                "by_year": breakdown,
+                "payable_online_months": 0,
+                "payable_months": [],
+            }
+        )
     return out, [f"{y}01" for y in missing_years]
 
 
@@ -285,20 +358,29 @@ def gaps(current: CurrentSession) -> dict:
             missing = [m for m in months_between(every[0], end) if m not in paid]
             runs = _gap_runs(summary.type_code, missing, owed)
         costs = [r["cost_fen"] for r in runs]
-        result.append({
-            "type_code": summary.type_code, "type_name": policy.type_name(summary.type_code),
-            "unit": "year" if _scheme(summary.type_code) == "resident" else "month",
-            "first_period": every[0], "through_period": end, "missing_months": len(missing),
-            "runs": runs,
-            "total_cost_fen": sum(costs) if costs and None not in costs else (0 if not costs else None),
-            "flexible_payable": _month_cost(summary.type_code, int(end[:4])) is not None,
-            "pay_kind": _pay_kind(summary.type_code),
-        })
-    return {"types": result, "backpay_months": policy.flexible().get("backpay_months", 0),
-            "earliest_payable_period": months_between_back(policy.flexible().get("backpay_months", 0))}
+        result.append(
+            {
+                "type_code": summary.type_code,
+                "type_name": policy.type_name(summary.type_code),
+                "unit": "year" if _scheme(summary.type_code) == "resident" else "month",
+                "first_period": every[0],
+                "through_period": end,
+                "missing_months": len(missing),
+                "runs": runs,
+                "total_cost_fen": sum(costs) if costs and None not in costs else (0 if not costs else None),
+                "flexible_payable": _month_cost(summary.type_code, int(end[:4])) is not None,
+                "pay_kind": _pay_kind(summary.type_code),
+            }
+        )
+    return {
+        "types": result,
+        "backpay_months": policy.flexible().get("backpay_months", 0),
+        "earliest_payable_period": months_between_back(policy.flexible().get("backpay_months", 0)),
+    }
 
 
 # ---- writing contributions (import, seed, payments) --------------------------------------
+
 
 def summary_actions(status: str, periods: Iterable[str]) -> list[Any]:
     """UpdateItem actions that record `periods` with `status` in a summary item (set ADD/DELETE
@@ -314,11 +396,18 @@ def summary_actions(status: str, periods: Iterable[str]) -> list[Any]:
 
 
 def contribution_item(id_number: str, type_code: str, row: dict[str, Any]) -> Contribution:
-    return Contribution(person_type=f"{id_number}#{type_code}", period=row["period"],
-                        employer=row["employer"], base_fen=int(row["base_fen"]),
-                        employer_fen=int(row["employer_fen"]), personal_fen=int(row["personal_fen"]),
-                        account_fen=int(row.get("account_fen") or 0), status=row["status"],
-                        posted_on=row.get("posted_on"), source=row.get("source"))
+    return Contribution(
+        person_type=f"{id_number}#{type_code}",
+        period=row["period"],
+        employer=row["employer"],
+        base_fen=int(row["base_fen"]),
+        employer_fen=int(row["employer_fen"]),
+        personal_fen=int(row["personal_fen"]),
+        account_fen=int(row.get("account_fen") or 0),
+        status=row["status"],
+        posted_on=row.get("posted_on"),
+        source=row.get("source"),
+    )
 
 
 def _status_class(rows: list[dict[str, Any]]) -> str:
@@ -347,8 +436,9 @@ def precedence_condition(status: str, restate_paid: bool = False) -> Any | None:
     return Contribution.period.does_not_exist() | Contribution.status.is_in(*UNPAID_STATUSES)
 
 
-def post_contributions(tx: TransactWrite, id_number: str, type_code: str, rows: list[dict[str, Any]],
-                       restate_paid: bool = False) -> None:
+def post_contributions(
+    tx: TransactWrite, id_number: str, type_code: str, rows: list[dict[str, Any]], restate_paid: bool = False
+) -> None:
     """Add to `tx` one conditional Put per month (`precedence_condition`) and one Update of the
     summary item: the one way the portal posts contributions (payment settlement, resident
     insurance payments). If a month is already paid, the condition fails and the whole
@@ -357,10 +447,14 @@ def post_contributions(tx: TransactWrite, id_number: str, type_code: str, rows: 
         return
     status = _status_class(rows)
     for row in rows:
-        tx.save(contribution_item(id_number, type_code, row),
-                condition=precedence_condition(row["status"], restate_paid))
-    tx.update(ContributionSummary(id_number=id_number, type_code=type_code),
-              actions=summary_actions(status, [r["period"] for r in rows]))
+        tx.save(
+            contribution_item(id_number, type_code, row),
+            condition=precedence_condition(row["status"], restate_paid),
+        )
+    tx.update(
+        ContributionSummary(id_number=id_number, type_code=type_code),
+        actions=summary_actions(status, [r["period"] for r in rows]),
+    )
 
 
 def add_to_transaction(tx: TransactWrite, id_number: str, type_code: str, rows: list[dict[str, Any]]) -> None:
@@ -371,8 +465,10 @@ def add_to_transaction(tx: TransactWrite, id_number: str, type_code: str, rows: 
     status = _status_class(rows)
     for row in rows:
         tx.save(contribution_item(id_number, type_code, row))
-    tx.update(ContributionSummary(id_number=id_number, type_code=type_code),
-              actions=summary_actions(status, [r["period"] for r in rows]))
+    tx.update(
+        ContributionSummary(id_number=id_number, type_code=type_code),
+        actions=summary_actions(status, [r["period"] for r in rows]),
+    )
 
 
 def update_summary(id_number: str, type_code: str, status: str, periods: Iterable[str]) -> None:
@@ -407,7 +503,8 @@ def write_contributions(rows: Iterable[dict[str, Any]]) -> int:
 
 def rebuild_summary(id_number: str, type_code: str) -> dict[str, int]:
     """Recompute one summary item from the contributions (ops repair; reads the whole history)."""
-    paid, owed = set(), set()
+    paid: set[str] = set()
+    owed: set[str] = set()
     for item in Contribution.query(f"{id_number}#{type_code}"):
         (paid if item.status in PAID_STATUSES else owed).add(item.period)
     summary = ContributionSummary(id_number=id_number, type_code=type_code)

@@ -7,6 +7,7 @@ the name localhost on the same port: open http://localhost:8080 to use them. A c
 CHALLENGE_LIFETIME_S, is kept server-side, and is read back only by the conditional write that
 marks it used: a second use, even a concurrent one, finds it gone.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -52,23 +53,34 @@ def user_handle(id_number: str) -> bytes:
 def new_challenge(purpose: str, id_number: str | None = None) -> tuple[str, bytes]:
     """Store a fresh challenge; return (challenge_id for the browser, challenge bytes)."""
     from webauthn.helpers import bytes_to_base64url  # noqa: PLC0415 (heavy; passkey routes only)
+
     challenge = secrets.token_bytes(CHALLENGE_BYTES)
     challenge_id = tokens.new_token()
-    WebAuthnChallenge(challenge_id=challenge_id, purpose=purpose, challenge=bytes_to_base64url(challenge),
-                      id_number=id_number, expires_at=int(clock.now()) + CHALLENGE_LIFETIME_S).save()
+    WebAuthnChallenge(
+        challenge_id=challenge_id,
+        purpose=purpose,
+        challenge=bytes_to_base64url(challenge),
+        id_number=id_number,
+        expires_at=int(clock.now()) + CHALLENGE_LIFETIME_S,
+    ).save()
     return challenge_id, challenge
 
 
 def use_challenge(challenge_id: str | None, purpose: str, id_number: str | None = None) -> bytes:
     """The challenge bytes, once: Gone if unknown, used, expired, or not this purpose/resident."""
     from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415
+
     expired = Gone("通行密钥验证已超时或已使用，请重新操作", code="challenge_expired")
     if not challenge_id or len(challenge_id) > 64:
         raise expired
     now = int(clock.now())
     item = WebAuthnChallenge(challenge_id=challenge_id)
-    condition = (WebAuthnChallenge.challenge_id.exists() & WebAuthnChallenge.used_at.does_not_exist()
-                 & (WebAuthnChallenge.expires_at >= now) & (WebAuthnChallenge.purpose == purpose))
+    condition = (
+        WebAuthnChallenge.challenge_id.exists()
+        & WebAuthnChallenge.used_at.does_not_exist()
+        & (WebAuthnChallenge.expires_at >= now)
+        & (WebAuthnChallenge.purpose == purpose)
+    )
     if id_number is not None:
         condition &= WebAuthnChallenge.id_number == id_number
     with on_condition_failed(expired):

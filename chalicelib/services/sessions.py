@@ -7,8 +7,10 @@ whose condition checks both expiries again. So a read view costs one read reques
 the common case. Idle expiry counts from the last *recorded* activity: it can come up to a
 minute early, never late. "Stay signed in" (keep-alive) always records.
 """
+
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from pynamodb.exceptions import DeleteError
@@ -36,16 +38,26 @@ class CurrentSession:
         return self.created_at + settings.ABSOLUTE_TIMEOUT_S
 
     def timing(self) -> dict:
-        return {"idle_timeout_s": settings.IDLE_TIMEOUT_S, "idle_expires_at": self.idle_expires_at,
-                "absolute_expires_at": self.absolute_expires_at, "server_time": int(clock.now())}
+        return {
+            "idle_timeout_s": settings.IDLE_TIMEOUT_S,
+            "idle_expires_at": self.idle_expires_at,
+            "absolute_expires_at": self.absolute_expires_at,
+            "server_time": int(clock.now()),
+        }
 
 
 def create(id_number: str, ip: str | None) -> str:
     """Start a session; return the cookie token (never stored)."""
     token = tokens.new_token()
     now = int(clock.now())
-    Session(token_hash=tokens.digest(token), id_number=id_number, created_at=now, last_seen=now,
-            expires_at=now + settings.ABSOLUTE_TIMEOUT_S, source_ip=ip).save()
+    Session(
+        token_hash=tokens.digest(token),
+        id_number=id_number,
+        created_at=now,
+        last_seen=now,
+        expires_at=now + settings.ABSOLUTE_TIMEOUT_S,
+        source_ip=ip,
+    ).save()
     return token
 
 
@@ -83,10 +95,8 @@ def record_activity(current: CurrentSession) -> CurrentSession:
 
 
 def revoke(token_hash: str) -> None:
-    try:
+    with contextlib.suppress(DeleteError):
         Session(token_hash=token_hash).delete()
-    except DeleteError:
-        pass
 
 
 def revoke_all(id_number: str, keep_token_hash: str | None = None) -> int:

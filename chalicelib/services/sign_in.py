@@ -1,6 +1,7 @@
 """The last step every way of signing in shares (password, SMS code, passkey): an account still
 on the initial password goes to activation (an SMS code to the registered phone), any other
 account gets a session."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,15 +25,20 @@ def finish(account: Account, ip: str, action: str, phone_verified: bool = False)
     if account.password_state == "INITIAL":
         if not account.phone:
             audit.record(number, action, "activation_no_phone", ip)
-            raise Forbidden("账号没有登记手机号，无法在线激活，请携带身份证到社保经办窗口办理",
-                            code="no_registered_phone")
+            raise Forbidden(
+                "账号没有登记手机号，无法在线激活，请携带身份证到社保经办窗口办理", code="no_registered_phone"
+            )
         if phone_verified:
             token = codes.start("activation", number, data={"phone_verified": True})
         else:
             token = codes.start("activation", number, send_to=account.phone, message=ACTIVATION_SMS, ip=ip)
         audit.record(number, action, "activation_required", ip)
-        return {"status": "activation_required", "activation_token": token,
-                "phone_masked": masking.phone(account.phone), "phone_verified": phone_verified}
+        return {
+            "status": "activation_required",
+            "activation_token": token,
+            "phone_masked": masking.phone(account.phone),
+            "phone_verified": phone_verified,
+        }
     token = sessions.create(number, ip)
     audit.record(number, action, "ok", ip)
     return {"status": "ok", "token": token}

@@ -1,6 +1,7 @@
 """Sign-in by SMS code (no captcha, WCAG 2.2 SC 3.3.8): ID number + registered phone → a code to
 that phone → signed in, or the activation step for an account still on the initial password.
 Abuse is held by the code service's sending limits and per-flow attempt limit."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -9,6 +9,7 @@ about 10 ms to `import app` where pydantic v2 adds about 200 ms (issue 16).
 Shape checks (required, type, length, pattern, enum, range) live in the models; domain checks
 (GB 11643 check digit, policy bands, allowed months ...) stay in the services.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,11 +33,18 @@ class Model(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_FIELD_CHARS)]
 OptionalText = Annotated[str, msgspec.Meta(max_length=MAX_FIELD_CHARS)]
-IdNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_FIELD_CHARS,
-                                       description="居民身份证号码 (GB 11643, 18 characters)",
-                                       examples=["371402198503142314"])]
-Period = Annotated[str, msgspec.Meta(pattern=r"^\d{4}(0[1-9]|1[0-2])$", description="year-month YYYYMM",
-                                     examples=["202403"])]
+IdNumber = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=MAX_FIELD_CHARS,
+        description="居民身份证号码 (GB 11643, 18 characters)",
+        examples=["371402198503142314"],
+    ),
+]
+Period = Annotated[
+    str, msgspec.Meta(pattern=r"^\d{4}(0[1-9]|1[0-2])$", description="year-month YYYYMM", examples=["202403"])
+]
 Year = Annotated[int, msgspec.Meta(ge=1900, le=2999, description="calendar year")]
 Fen = Annotated[int, msgspec.Meta(description="money in integer fen (分)")]
 Cursor = Annotated[str, msgspec.Meta(max_length=MAX_CURSOR_CHARS, description="opaque page cursor")]
@@ -57,11 +65,13 @@ class Error(Model):
 
 class ErrorAnswer(Model):
     """Every error: a fitting 4xx (or 503), a machine code, a Chinese message, the field at fault."""
+
     error: Error
 
 
 class Status(Model):
     """A bare acknowledgement."""
+
     status: str
 
 
@@ -75,20 +85,43 @@ class OpenApiDocument(Model):
 # ---- path parameters -------------------------------------------------------------------------
 
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
-    "order_no": {"type": "string", "pattern": r"^P\d{8}[0-9A-F]{10}$", "maxLength": 19,
-                 "description": "payment order number"},
-    "application_id": {"type": "string", "pattern": r"^A\d{14}[0-9A-F]{4}$", "maxLength": 19,
-                       "description": "card application id"},
-    "code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "certificate verification code"},
-    "type_code": {"type": "string", "pattern": r"^\d{3}$", "maxLength": 3,
-                  "description": "insurance type code (110 pension, 210 unemployment, 310 medical ...)"},
-    "bank_code": {"type": "string", "minLength": 1, "maxLength": 16, "description": "bank code (icbc, ccb, abc)"},
+    "order_no": {
+        "type": "string",
+        "pattern": r"^P\d{8}[0-9A-F]{10}$",
+        "maxLength": 19,
+        "description": "payment order number",
+    },
+    "application_id": {
+        "type": "string",
+        "pattern": r"^A\d{14}[0-9A-F]{4}$",
+        "maxLength": 19,
+        "description": "card application id",
+    },
+    "code": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 64,
+        "description": "certificate verification code",
+    },
+    "type_code": {
+        "type": "string",
+        "pattern": r"^\d{3}$",
+        "maxLength": 3,
+        "description": "insurance type code (110 pension, 210 unemployment, 310 medical ...)",
+    },
+    "bank_code": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 16,
+        "description": "bank code (icbc, ccb, abc)",
+    },
     "captcha_id": {"type": "string", "minLength": 1, "maxLength": 64},
 }
 DEFAULT_PATH_PARAMETER = {"type": "string", "minLength": 1, "maxLength": 64}
 
 
 # ---- the declaration -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Contract:
@@ -99,15 +132,21 @@ class Contract:
     public: bool = False
 
 
-def contract(*, body: type | None = None, query: type | None = None,
-             responses: dict[int, type | None] | None = None, errors: tuple[int, ...] = (),
-             public: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def contract(
+    *,
+    body: type | None = None,
+    query: type | None = None,
+    responses: dict[int, type | None] | None = None,
+    errors: tuple[int, ...] = (),
+    public: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Attach the route's request and response models (read by openapi.py)."""
     declared = Contract(body, query, dict(responses or {200: Status}), tuple(errors), public)
 
     def mark(view: Callable[..., Any]) -> Callable[..., Any]:
         setattr(view, "_sbp_contract", declared)  # noqa: B010 (a plain function: mypy knows no such attribute)
         return view
+
     return mark
 
 
@@ -119,7 +158,14 @@ def of(view: Callable[..., Any]) -> Contract | None:
 
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]+)`")
-_TYPE_NAMES = {"str": "文本", "int": "整数", "bool": "是或否", "array": "列表", "object": "对象", "float": "数字"}
+_TYPE_NAMES = {
+    "str": "文本",
+    "int": "整数",
+    "bool": "是或否",
+    "array": "列表",
+    "object": "对象",
+    "float": "数字",
+}
 
 
 def _field_of(path: str, name: str | None) -> str:
@@ -133,7 +179,7 @@ def _field_of(path: str, name: str | None) -> str:
 def _bad_input(message: str) -> BadInput:
     at = _AT.search(message)
     path = at.group("path") if at else ""
-    core = message[:at.start()] if at else message
+    core = message[: at.start()] if at else message
     missing = _MISSING.match(core)
     if missing:
         name = _field_of(path, missing.group("name"))

@@ -1,4 +1,5 @@
 """Account settings and personal information: requests and answers."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -61,6 +62,7 @@ class ContactChanged(Model):
 
 class Me(Model):
     """Personal basic information, masked: never a full ID or phone number."""
+
     name: str
     id_number_masked: str
     phone_masked: str | None = None

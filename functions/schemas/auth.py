@@ -1,4 +1,5 @@
 """Sign-in, activation, sign-out, keep-alive and forgot-password: requests and answers."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -7,7 +8,9 @@ import msgspec
 
 from . import IdNumber, Model, OptionalText, Text, Timestamp
 
-Answers = Annotated[list[OptionalText], msgspec.Meta(max_length=8, description="security answers, in question order")]
+Answers = Annotated[
+    list[OptionalText], msgspec.Meta(max_length=8, description="security answers, in question order")
+]
 
 
 class Captcha(Model):
@@ -25,6 +28,7 @@ class LoginBody(Model):
 
 class SignInAnswer(Model):
     """`ok` (the session cookie is set) or `activation_required` (initial password; SMS sent)."""
+
     status: Literal["ok", "activation_required"]
     activation_token: str | None = None
     phone_masked: str | None = None
@@ -47,6 +51,7 @@ class SessionTiming(Model):
 class ForgotStartBody(Model):
     """ID number + registered phone (a code is sent; the same answer either way), or ID number +
     captcha."""
+
     id_number: IdNumber
     phone: OptionalText | None = None
     captcha_id: OptionalText | None = None
@@ -96,6 +101,7 @@ class SmsLoginCompleteBody(Model):
 
 class WebAuthnOptions(Model):
     """WebAuthn request or creation options (publicKey as the browser API takes them)."""
+
     challenge_id: str
     publicKey: dict[str, Any]  # noqa: N815 (the WebAuthn name)
 
@@ -107,6 +113,7 @@ class PasskeyLoginBody(Model):
 
 class ConfirmationBody(Model):
     """Password, or the confirmation id and SMS code of /account/passkeys/confirm-code."""
+
     password: OptionalText | None = None
     confirm_id: OptionalText | None = None
     sms_code: OptionalText | None = None

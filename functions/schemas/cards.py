@@ -1,4 +1,5 @@
 """Social-security card and card application: requests and answers."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal

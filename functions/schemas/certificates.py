@@ -1,4 +1,5 @@
 """Certificates (参保证明): requests and answers."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any

@@ -1,4 +1,5 @@
 """Payment orders and bank notifications: requests and answers."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -39,6 +40,7 @@ class Insured(Model):
 class CreateOrderBody(Model):
     """Flexible employment: `months` and `base_fen`. Resident medical: `year` and `insured`
     (optional: oneself). Resident pension: `year` and `level_fen`. The kind's rules are the service's."""
+
     kind: PaymentKind
     months: Months | None = None
     base_fen: BaseFen | None = None

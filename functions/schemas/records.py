@@ -1,4 +1,5 @@
 """Records, benefits, estimate and to-do answers, and their query parameters."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -23,7 +24,9 @@ class CursorQuery(Model):
 
 class RangeQuery(Model):
     # `from` is a Python keyword: the field is renamed on the wire.
-    from_period: Annotated[Period, msgspec.Meta(description="first month, YYYYMM")] = msgspec.field(name="from")
+    from_period: Annotated[Period, msgspec.Meta(description="first month, YYYYMM")] = msgspec.field(
+        name="from"
+    )
     to: Annotated[Period, msgspec.Meta(description="last month, YYYYMM")]
     cursor: Cursor = None  # type: ignore[assignment]
 
@@ -68,6 +71,7 @@ class PensionAccount(Model):
 
 class Estimate(Model):
     """The estimate, or a `status` saying why there is none (retired, no employee pension)."""
+
     status: str | None = None
 
 

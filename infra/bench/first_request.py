@@ -9,6 +9,7 @@ timed from the spawn to the answer; the report gives the medians and their ratio
 account and one captcha per run are written beforehand (not timed) by this module in a process of
 its own, so the stage's variables point at DynamoDB Local from the first import of chalicelib.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,14 +26,32 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH_ID = "371402198503142314"
 BENCH_PASSWORD = "Bench2026Pass"
 
-_EVENT = {"resource": "{path}", "path": "{path}", "httpMethod": "POST",
-          "headers": {"Content-Type": "application/json", "X-Requested-With": "XMLHttpRequest",
-                      "Host": "abc123.execute-api.us-east-1.amazonaws.com"},
-          "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
-          "pathParameters": None, "stageVariables": None, "isBase64Encoded": False,
-          "requestContext": {"resourcePath": "{path}", "httpMethod": "POST", "path": "/v1{path}", "stage": "v1",
-                             "requestId": "bench", "identity": {"sourceIp": "203.0.113.9", "userAgent": "bench"},
-                             "accountId": "123456789012", "apiId": "abc123"}}
+_EVENT = {
+    "resource": "{path}",
+    "path": "{path}",
+    "httpMethod": "POST",
+    "headers": {
+        "Content-Type": "application/json",
+        "X-Requested-With": "XMLHttpRequest",
+        "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+    },
+    "multiValueHeaders": {},
+    "queryStringParameters": None,
+    "multiValueQueryStringParameters": None,
+    "pathParameters": None,
+    "stageVariables": None,
+    "isBase64Encoded": False,
+    "requestContext": {
+        "resourcePath": "{path}",
+        "httpMethod": "POST",
+        "path": "/v1{path}",
+        "stage": "v1",
+        "requestId": "bench",
+        "identity": {"sourceIp": "203.0.113.9", "userAgent": "bench"},
+        "accountId": "123456789012",
+        "apiId": "abc123",
+    },
+}
 
 APP_RUN = """
 import json, sys
@@ -68,7 +87,9 @@ def _event(path: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def _timed(code: str, args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
     if done.returncode != 0 or done.stdout.strip() != "200":
         raise RuntimeError(f"run failed ({done.stdout.strip()}): {done.stderr.strip()[-500:]}")
@@ -77,48 +98,84 @@ def _timed(code: str, args: list[str], env: dict[str, str]) -> float:
 
 def run_in_process(runs: int, endpoint: str) -> dict[str, Any]:
     from infra import stage_env
+
     stage_env.apply("local", endpoints={"DDB_ENDPOINT": endpoint})
     from chalicelib import clock
     from chalicelib.models.accounts import Account
     from chalicelib.models.registry import create_missing_tables
     from chalicelib.security import passwords
     from chalicelib.services import captcha
+
     create_missing_tables()
-    Account(id_number=BENCH_ID, name="张伟", phone="13800001111", password_hash=passwords.hash_password(BENCH_PASSWORD),
-            password_state="SET", created_at=int(clock.now())).save()
+    Account(
+        id_number=BENCH_ID,
+        name="张伟",
+        phone="13800001111",
+        password_hash=passwords.hash_password(BENCH_PASSWORD),
+        password_state="SET",
+        created_at=int(clock.now()),
+    ).save()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     app_s, bare_s = [], []
     for n in range(runs + 1):  # the first pair warms the OS file cache and is not counted
         created = captcha.create()
-        body = {"id_number": BENCH_ID, "password": BENCH_PASSWORD, "captcha_id": created["captcha_id"],
-                "captcha_answer": captcha.peek(created["captcha_id"])}
+        body = {
+            "id_number": BENCH_ID,
+            "password": BENCH_PASSWORD,
+            "captcha_id": created["captcha_id"],
+            "captcha_answer": captcha.peek(created["captcha_id"]),
+        }
         event = json.dumps(_event("/api/auth/login", body))
-        pair = [("app", [APP_RUN, event]), ("bare", [BARE_RUN, event, endpoint, Account.Meta.table_name, BENCH_ID])]
-        for which, (code, *args) in (pair if n % 2 == 0 else pair[::-1]):
+        pair = [
+            ("app", [APP_RUN, event]),
+            ("bare", [BARE_RUN, event, endpoint, Account.Meta.table_name, BENCH_ID]),
+        ]
+        for which, (code, *args) in pair if n % 2 == 0 else pair[::-1]:
             elapsed = _timed(code, args, env)
             if n:
                 (app_s if which == "app" else bare_s).append(elapsed)
         Account(id_number=BENCH_ID).update(actions=[Account.failed_count.set(0)])
     app_ms, bare_ms = statistics.median(app_s) * 1000, statistics.median(bare_s) * 1000
-    return {"runs": runs, "app_median_ms": round(app_ms, 1), "bare_median_ms": round(bare_ms, 1),
-            "ratio": round(app_ms / bare_ms, 3), "target": 1.5,
-            "note": "fresh process: import + one sign-in through the Lambda handler vs bare Chalice + one GetItem"}
+    return {
+        "runs": runs,
+        "app_median_ms": round(app_ms, 1),
+        "bare_median_ms": round(bare_ms, 1),
+        "ratio": round(app_ms / bare_ms, 3),
+        "target": 1.5,
+        "note": "fresh process: import + one sign-in through the Lambda handler vs bare Chalice + one GetItem",
+    }
 
 
 def measure(runs: int) -> dict[str, Any]:
     """Start DynamoDB Local (in memory) and run the measurement in a fresh process."""
     from infra.ddb_local import DynamoDBLocal
+
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT")}
     with DynamoDBLocal() as ddb:
-        done = subprocess.run([sys.executable, "-m", "infra.bench.first_request", "--runs", str(runs),
-                               "--endpoint", ddb.endpoint], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "infra.bench.first_request",
+                "--runs",
+                str(runs),
+                "--endpoint",
+                ddb.endpoint,
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     if done.returncode != 0:
         raise RuntimeError(f"first-request benchmark failed: {done.stderr.strip().splitlines()[-1:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.bench.first_request", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.bench.first_request", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--endpoint", help="a running DynamoDB Local (default: start one, in memory)")
     args = parser.parse_args(argv)

@@ -22,6 +22,7 @@ Each round is a new file (other persons) done by both, taking turns at going fir
 round first (not counted). On a shared machine single runs scatter widely, so the ratio reported
 is the median of the rounds' ratios (each round's two runs are seconds apart).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 TYPES = ("110", "210", "310", "410", "510")
 MONTHS_PER_PERSON = 24
-HEADER = ("id_number", "type_code", "period", "employer", "base_fen", "employer_fen", "personal_fen",
-          "account_fen", "status", "posted_on")
+HEADER = (
+    "id_number",
+    "type_code",
+    "period",
+    "employer",
+    "base_fen",
+    "employer_fen",
+    "personal_fen",
+    "account_fen",
+    "status",
+    "posted_on",
+)
 RATES_BP = {"110": (1600, 800), "210": (70, 30), "310": (800, 200), "410": (40, 0), "510": (100, 0)}
 WARM_UP_ROWS = 240
 BATCH = 25
@@ -51,6 +62,7 @@ def person_ids(count: int, first: int = 0) -> list[str]:
     from datetime import date, timedelta
 
     from chalicelib import id_number as ids
+
     out = []
     for n in range(first, first + count):
         born = date(1970, 1, 1) + timedelta(days=n // 100)
@@ -85,11 +97,20 @@ def write_csv(path: Path, persons: list[str], rows: int) -> int:
                     base = 450000 + 10000 * (n % 7)
                     personal = base * personal_bp // 10000
                     owed = owes and i >= len(months) - 2
-                    out.writerow([person, type_code, period, "德州市恒信机械制造有限公司", base,
-                                  base * employer_bp // 10000, personal,
-                                  personal if type_code == "110" else 0,
-                                  "OWED" if owed else "PAID",
-                                  "" if owed else f"{period[:4]}-{period[4:]}-15"])
+                    out.writerow(
+                        [
+                            person,
+                            type_code,
+                            period,
+                            "德州市恒信机械制造有限公司",
+                            base,
+                            base * employer_bp // 10000,
+                            personal,
+                            personal if type_code == "110" else 0,
+                            "OWED" if owed else "PAID",
+                            "" if owed else f"{period[:4]}-{period[4:]}-15",
+                        ]
+                    )
                     written += 1
     return written
 
@@ -100,23 +121,34 @@ def persons_needed(rows: int) -> int:
 
 def seed_accounts(persons: list[str]) -> None:
     from chalicelib.models.accounts import Account
+
     with Account.batch_write() as batch:
         for person in persons:
-            batch.save(Account(id_number=person, name="测试", password_hash="-", password_state="INITIAL",
-                               created_at=0))
+            batch.save(
+                Account(
+                    id_number=person, name="测试", password_hash="-", password_state="INITIAL", created_at=0
+                )
+            )
 
 
 # ---- the raw loop ---------------------------------------------------------------------------
+
 
 def raw_items(path: Path):
     """The same items the importer writes, built straight from the CSV without checks."""
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
-            item = {"person_type": {"S": f"{row['id_number']}#{row['type_code']}"},
-                    "period": {"S": row["period"]}, "employer": {"S": row["employer"]},
-                    "base_fen": {"N": row["base_fen"]}, "employer_fen": {"N": row["employer_fen"]},
-                    "personal_fen": {"N": row["personal_fen"]}, "account_fen": {"N": row["account_fen"]},
-                    "status": {"S": row["status"]}, "source": {"S": "import"}}
+            item = {
+                "person_type": {"S": f"{row['id_number']}#{row['type_code']}"},
+                "period": {"S": row["period"]},
+                "employer": {"S": row["employer"]},
+                "base_fen": {"N": row["base_fen"]},
+                "employer_fen": {"N": row["employer_fen"]},
+                "personal_fen": {"N": row["personal_fen"]},
+                "account_fen": {"N": row["account_fen"]},
+                "status": {"S": row["status"]},
+                "source": {"S": "import"},
+            }
             if row["posted_on"]:
                 item["posted_on"] = {"S": row["posted_on"]}
             yield item
@@ -126,6 +158,7 @@ def raw_write(table: str, path: Path) -> int:
     """BatchWriteItem, 25 at a time, unprocessed items again until none are left. Makes its own
     client, as the importer does (part of the timed work of both)."""
     from infra.importer.runner import ddb_client
+
     client = ddb_client()
     written = 0
     batch: list[dict[str, Any]] = []
@@ -152,11 +185,18 @@ def raw_write(table: str, path: Path) -> int:
 
 
 def create_raw_table(client, name: str) -> None:
-    client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                        AttributeDefinitions=[{"AttributeName": "person_type", "AttributeType": "S"},
-                                              {"AttributeName": "period", "AttributeType": "S"}],
-                        KeySchema=[{"AttributeName": "person_type", "KeyType": "HASH"},
-                                   {"AttributeName": "period", "KeyType": "RANGE"}])
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "person_type", "AttributeType": "S"},
+            {"AttributeName": "period", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "person_type", "KeyType": "HASH"},
+            {"AttributeName": "period", "KeyType": "RANGE"},
+        ],
+    )
     client.get_waiter("table_exists").wait(TableName=name)
 
 
@@ -172,6 +212,7 @@ def count_items(client, table: str) -> int:
 
 
 # ---- the measurement (in the fresh process) --------------------------------------------------
+
 
 class CpuClock:
     """CPU seconds used by this process and, where /proc shows it, by the DynamoDB Local process:
@@ -192,15 +233,17 @@ class CpuClock:
         return time.perf_counter(), time.process_time(), self.server()
 
 
-def _round(tables: dict[str, str], folder: Path, persons: list[str], rows: int, importer_first: bool,
-           clock: CpuClock) -> dict[str, Any]:
+def _round(
+    tables: dict[str, str], folder: Path, persons: list[str], rows: int, importer_first: bool, clock: CpuClock
+) -> dict[str, Any]:
     """One file, imported with the importer and written with the raw loop (in the given order):
     {"importer"|"raw": (wall s, client CPU s, server CPU s or None)} and the importer's counts."""
     from infra.importer import Importer
+
     path = folder / f"contributions-{persons[0]}.csv"
     n = write_csv(path, persons, rows)
     result: dict[str, Any] = {}
-    for which in (("importer", "raw") if importer_first else ("raw", "importer")):
+    for which in ("importer", "raw") if importer_first else ("raw", "importer"):
         before = clock.read()
         if which == "importer":
             result["counts"] = Importer("contributions", path, progress=False).run()
@@ -210,8 +253,10 @@ def _round(tables: dict[str, str], folder: Path, persons: list[str], rows: int, 
         server = after[2] - before[2] if after[2] is not None and before[2] is not None else None
         result[which] = (after[0] - before[0], after[1] - before[1], server)
     if result["counts"].written != n or result["counts"].rejected:
-        raise RuntimeError(f"the importer wrote {result['counts'].written} of {n} rows "
-                           f"({result['counts'].rejected} rejected)")
+        raise RuntimeError(
+            f"the importer wrote {result['counts'].written} of {n} rows "
+            f"({result['counts'].rejected} rejected)"
+        )
     return result
 
 
@@ -219,11 +264,13 @@ def run_in_process(rows: int, rounds: int, endpoint: str, server_pid: int | None
     """`rounds` files of `rows` rows each (other persons each time) after one warm-up file; the
     importer and the raw loop take turns going first; the ratio is the median of the rounds'."""
     from infra import stage_env
+
     stage_env.apply("local", endpoints={"DDB_ENDPOINT": endpoint})
     from chalicelib import settings
     from chalicelib.models.contributions import Contribution
     from chalicelib.models.registry import create_missing_tables
     from infra.importer.runner import ddb_client
+
     create_missing_tables()
     client = ddb_client()
     tables = {"raw": settings.table_name("bench-raw-contributions")}
@@ -236,48 +283,81 @@ def run_in_process(rows: int, rounds: int, endpoint: str, server_pid: int | None
     seed_accounts([p for persons in files for p in persons])
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         _round(tables, Path(tmp), files[0], warm_rows, True, clock)
-        results = [_round(tables, Path(tmp), persons, rows, i % 2 == 0, clock)
-                   for i, persons in enumerate(files[1:])]
+        results = [
+            _round(tables, Path(tmp), persons, rows, i % 2 == 0, clock) for i, persons in enumerate(files[1:])
+        ]
     total = warm_rows + rows * rounds
     in_tables = count_items(client, Contribution.Meta.table_name), count_items(client, tables["raw"])
     if in_tables != (total, total):
         raise RuntimeError(f"expected {total} items in both tables, found {in_tables}")
     ratios = [r["raw"][0] / r["importer"][0] for r in results]
-    report = {"rows_per_round": rows, "rounds": rounds, "persons_per_round": per_file,
-              "shape": f"{len(TYPES)} types × {MONTHS_PER_PERSON} months per person, sorted",
-              "importer_rows_per_s": round(statistics.median(rows / r["importer"][0] for r in results)),
-              "raw_rows_per_s": round(statistics.median(rows / r["raw"][0] for r in results)),
-              "ratio": round(statistics.median(ratios), 3), "ratio_per_round": [round(x, 3) for x in ratios],
-              "target": 0.9, "importer_batches_per_round": results[-1]["counts"].batches,
-              "importer_retries": sum(r["counts"].retries for r in results), "backend": "dynamodb-local"}
+    report = {
+        "rows_per_round": rows,
+        "rounds": rounds,
+        "persons_per_round": per_file,
+        "shape": f"{len(TYPES)} types × {MONTHS_PER_PERSON} months per person, sorted",
+        "importer_rows_per_s": round(statistics.median(rows / r["importer"][0] for r in results)),
+        "raw_rows_per_s": round(statistics.median(rows / r["raw"][0] for r in results)),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratio_per_round": [round(x, 3) for x in ratios],
+        "target": 0.9,
+        "importer_batches_per_round": results[-1]["counts"].batches,
+        "importer_retries": sum(r["counts"].retries for r in results),
+        "backend": "dynamodb-local",
+    }
     for which in ("importer", "raw"):
         report[f"{which}_cpu_ms_per_1000_rows"] = {
             "client": round(statistics.median(r[which][1] for r in results) * 1e6 / rows),
-            "dynamodb_local": (round(statistics.median(r[which][2] for r in results) * 1e6 / rows)
-                               if all(r[which][2] is not None for r in results) else None)}
+            "dynamodb_local": (
+                round(statistics.median(r[which][2] for r in results) * 1e6 / rows)
+                if all(r[which][2] is not None for r in results)
+                else None
+            ),
+        }
     if all(r[w][2] is not None for r in results for w in ("importer", "raw")):
-        report["cpu_ratio"] = round(statistics.median(
-            (r["raw"][1] + r["raw"][2]) / (r["importer"][1] + r["importer"][2]) for r in results), 3)
+        report["cpu_ratio"] = round(
+            statistics.median(
+                (r["raw"][1] + r["raw"][2]) / (r["importer"][1] + r["importer"][2]) for r in results
+            ),
+            3,
+        )
     return report
 
 
 def measure(rows: int, rounds: int) -> dict[str, Any]:
     """Start DynamoDB Local (in memory) and run the measurement in a fresh process."""
     from infra.ddb_local import DynamoDBLocal
+
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT")}
     with DynamoDBLocal() as ddb:
-        done = subprocess.run([sys.executable, "-m", "infra.bench.import_throughput", "--rows", str(rows),
-                               "--rounds", str(rounds), "--endpoint", ddb.endpoint,
-                               "--server-pid", str(ddb.process.pid)],
-                              cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "infra.bench.import_throughput",
+                "--rows",
+                str(rows),
+                "--rounds",
+                str(rounds),
+                "--endpoint",
+                ddb.endpoint,
+                "--server-pid",
+                str(ddb.process.pid),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     if done.returncode != 0:
         raise RuntimeError(f"import benchmark failed: {done.stderr.strip().splitlines()[-1:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.bench.import_throughput",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.bench.import_throughput", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--rows", type=int, default=2400, help="contribution rows per round (default 2400)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds, each with its own file (default 5)")
     parser.add_argument("--endpoint", help="a running DynamoDB Local (default: start one, in memory)")
@@ -285,8 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rows < 1 or args.rounds < 1:
         parser.error("--rows and --rounds must be at least 1")
-    result = (run_in_process(args.rows, args.rounds, args.endpoint, args.server_pid) if args.endpoint
-              else measure(args.rows, args.rounds))
+    result = (
+        run_in_process(args.rows, args.rounds, args.endpoint, args.server_pid)
+        if args.endpoint
+        else measure(args.rows, args.rounds)
+    )
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -5,6 +5,7 @@ DynamoDB operations are listed in OPERATIONS (name → function(ctx) that perfor
 measured request(s) and returns the HTTP status, or None when the route does not exist yet); to
 add one, write the function and add it there.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,16 +13,18 @@ import gzip
 import json
 import os
 import re
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_FILE = ROOT / ".local" / "bench.json"
@@ -65,36 +68,56 @@ def cold_start(runs: int) -> dict[str, Any]:
     Lambda zip (infra/package.py ships .pyc; the libraries' come from pip). The source-only
     figure is reported too: it is what a zip without bytecode would cost."""
     import compileall
+
     from infra import stage_env
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DDB_ENDPOINT", "S3_ENDPOINT", "PYTHONDONTWRITEBYTECODE")}
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DDB_ENDPOINT", "S3_ENDPOINT", "PYTHONDONTWRITEBYTECODE")
+    }
     env.update(stage_env.stage_variables("dev"))
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    for cache in [ROOT / "__pycache__", *ROOT.glob("chalicelib/**/__pycache__"), *ROOT.glob("functions/**/__pycache__")]:
+    for cache in [
+        ROOT / "__pycache__",
+        *ROOT.glob("chalicelib/**/__pycache__"),
+        *ROOT.glob("functions/**/__pycache__"),
+    ]:
         shutil.rmtree(cache, ignore_errors=True)
-    source_s, source_bare_s = _median_pair("import app", BARE_APP, runs, dict(env, PYTHONDONTWRITEBYTECODE="1"))
+    source_s, source_bare_s = _median_pair(
+        "import app", BARE_APP, runs, dict(env, PYTHONDONTWRITEBYTECODE="1")
+    )
     compileall.compile_file(str(ROOT / "app.py"), quiet=1)
     for folder in ("chalicelib", "functions"):
         compileall.compile_dir(str(ROOT / folder), quiet=1)
     _timed_import("import app", env)  # warm the file cache once
     app_s, bare_s = _median_pair("import app", BARE_APP, runs, env)
-    return {"runs": runs, "app_median_ms": round(app_s * 1000, 1), "bare_median_ms": round(bare_s * 1000, 1),
-            "ratio": round(app_s / bare_s, 3), "target": 1.2,
-            "source_only_median_ms": round(source_s * 1000, 1), "source_only_ratio": round(source_s / source_bare_s, 3)}
+    return {
+        "runs": runs,
+        "app_median_ms": round(app_s * 1000, 1),
+        "bare_median_ms": round(bare_s * 1000, 1),
+        "ratio": round(app_s / bare_s, 3),
+        "target": 1.2,
+        "source_only_median_ms": round(source_s * 1000, 1),
+        "source_only_ratio": round(source_s / source_bare_s, 3),
+    }
 
 
 def first_request(quick: bool) -> dict[str, Any]:
     """A cold process answering a sign-in vs a bare Chalice app doing one GetItem (first_request.py)."""
     from .first_request import measure
+
     return measure(runs=3 if quick else 9)
 
 
 # ---- zip size ------------------------------------------------------------------------------
 
+
 def zip_size(reuse: bool) -> dict[str, Any]:
     zip_path = ROOT / "out" / "dev" / "deployment.zip"
     if not (reuse and zip_path.exists()):
         from infra.package import package
+
         zip_path = package("dev", log=lambda *_: None).zip_path
     infos = zipfile.ZipFile(zip_path).infolist()
     unzipped = sum(i.file_size for i in infos)
@@ -102,22 +125,41 @@ def zip_size(reuse: bool) -> dict[str, Any]:
     for info in infos:
         by_top[info.filename.split("/")[0]] += info.file_size
     largest = sorted(by_top.items(), key=lambda kv: -kv[1])[:5]
-    return {"zipped_mb": round(zip_path.stat().st_size / 1e6, 2), "unzipped_mb": round(unzipped / 1e6, 2),
-            "largest_unzipped_mb": {k: round(v / 1e6, 2) for k, v in largest}, "limit_unzipped_mb": 250}
+    return {
+        "zipped_mb": round(zip_path.stat().st_size / 1e6, 2),
+        "unzipped_mb": round(unzipped / 1e6, 2),
+        "largest_unzipped_mb": {k: round(v / 1e6, 2) for k, v in largest},
+        "limit_unzipped_mb": 250,
+    }
 
 
 # ---- DynamoDB requests per operation -------------------------------------------------------
 
+
 class Recorder:
     """Counts DynamoDB calls and their ConsumedCapacity with botocore event hooks on every client."""
-    CAPACITY_OPS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
-                    "BatchWriteItem", "TransactGetItems", "TransactWriteItems"}
+
+    CAPACITY_OPS: frozenset[str] = frozenset(
+        {
+            "GetItem",
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "Query",
+            "Scan",
+            "BatchGetItem",
+            "BatchWriteItem",
+            "TransactGetItems",
+            "TransactWriteItems",
+        }
+    )
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
 
     def install(self) -> None:
         import botocore.session
+
         original = botocore.session.Session.create_client
         recorder = self
 
@@ -127,13 +169,14 @@ class Recorder:
                 client.meta.events.register("provide-client-params.dynamodb.*", recorder._ask_capacity)
                 client.meta.events.register("after-call.dynamodb.*", recorder._after)
             return client
+
         botocore.session.Session.create_client = create_client
 
     def _ask_capacity(self, params, model, **_):
         if model.name in self.CAPACITY_OPS:
             params.setdefault("ReturnConsumedCapacity", "TOTAL")
 
-    def _after(self, http_response, parsed, model, **kwargs):
+    def _after(self, parsed, model, **_):
         consumed = parsed.get("ConsumedCapacity") or []
         consumed = consumed if isinstance(consumed, list) else [consumed]
         read = write = 0.0
@@ -154,10 +197,14 @@ class Recorder:
         if status is None:
             return na("route not in the app yet")
         session_calls = [c for c in calls if any(t.endswith("sessions") for t in c["tables"])]
-        return {"http_status": status, "requests": len(calls), "after_session_check": len(calls) - len(session_calls),
-                "read_units": round(sum(c["read_units"] for c in calls), 2),
-                "write_units": round(sum(c["write_units"] for c in calls), 2),
-                "calls": [f"{c['op']} {','.join(t.split('-', 2)[-1] for t in c['tables'])}" for c in calls]}
+        return {
+            "http_status": status,
+            "requests": len(calls),
+            "after_session_check": len(calls) - len(session_calls),
+            "read_units": round(sum(c["read_units"] for c in calls), 2),
+            "write_units": round(sum(c["write_units"] for c in calls), 2),
+            "calls": [f"{c['op']} {','.join(t.split('-', 2)[-1] for t in c['tables'])}" for c in calls],
+        }
 
 
 class Ctx:
@@ -174,14 +221,20 @@ class Ctx:
         h = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json", **(headers or {})}
         if self.cookie:
             h["Cookie"] = self.cookie
-        return self.client.http.post(path, headers=h, body=body if isinstance(body, str) else json.dumps(body or {}))
+        return self.client.http.post(
+            path, headers=h, body=body if isinstance(body, str) else json.dumps(body or {})
+        )
 
 
 def op_sign_in(ctx: Ctx):
     created = ctx.post("/api/auth/captcha").json_body
     answer = ctx.get(f"/api/dev/captcha/{created['captcha_id']}").json_body["answer"]
-    ctx.data["login"] = {"id_number": BENCH_ID, "password": BENCH_PASSWORD,
-                         "captcha_id": created["captcha_id"], "captcha_answer": answer}
+    ctx.data["login"] = {
+        "id_number": BENCH_ID,
+        "password": BENCH_PASSWORD,
+        "captcha_id": created["captcha_id"],
+        "captcha_answer": answer,
+    }
     return None  # preparation only; the measured part is op_login
 
 
@@ -213,10 +266,14 @@ def op_create_order(ctx: Ctx):
     if not ctx.has("/api/payments/orders"):
         return None
     from chalicelib.services import payment_dues
+
     months = payment_dues.payable_window()[-1:]
     from chalicelib import policy
+
     low, _ = policy.base_band(int(months[0][:4]))
-    response = ctx.post("/api/payments/orders", {"kind": "flexible_pension", "months": months, "base_fen": low})
+    response = ctx.post(
+        "/api/payments/orders", {"kind": "flexible_pension", "months": months, "base_fen": low}
+    )
     ctx.data["order"] = response.json_body
     return response.status_code
 
@@ -233,17 +290,32 @@ def op_webhook_paid(ctx: Ctx):
         return None
     import hashlib
     import hmac
-    from datetime import datetime, timezone
+    from datetime import datetime
+
     order = ctx.data["order"]
-    body = json.dumps({"event_id": f"bench-{int(time.time())}", "order_no": order["order_no"],
-                       "bank_txn_id": f"T{int(time.time() * 1000)}", "amount_fen": order["total_fen"],
-                       "currency": "CNY", "status": "SUCCESS",
-                       "paid_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    body = json.dumps(
+        {
+            "event_id": f"bench-{int(time.time())}",
+            "order_no": order["order_no"],
+            "bank_txn_id": f"T{int(time.time() * 1000)}",
+            "amount_fen": order["total_fen"],
+            "currency": "CNY",
+            "status": "SUCCESS",
+            "paid_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
     ts = str(int(time.time()))
     secret = os.environ["BANK_SECRET_ICBC"].encode()
     signature = hmac.new(secret, f"{ts}.{body}".encode(), hashlib.sha256).hexdigest()
-    return ctx.client.http.post("/api/banks/icbc/notifications", body=body, headers={
-        "Content-Type": "application/json", "X-Bank-Timestamp": ts, "X-Bank-Signature": f"v1={signature}"}).status_code
+    return ctx.client.http.post(
+        "/api/banks/icbc/notifications",
+        body=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Bank-Timestamp": ts,
+            "X-Bank-Signature": f"v1={signature}",
+        },
+    ).status_code
 
 
 def op_logout(ctx: Ctx):
@@ -255,29 +327,42 @@ def _seed(history_years: int) -> None:
     from chalicelib.models.accounts import Account
     from chalicelib.security import passwords
     from infra.seed.contributions import generate_employee_history
-    Account(id_number=BENCH_ID, name="张伟", phone="13800001111", password_hash=passwords.hash_password(BENCH_PASSWORD),
-            password_state="SET", created_at=int(clock.now())).save()
+
+    Account(
+        id_number=BENCH_ID,
+        name="张伟",
+        phone="13800001111",
+        password_hash=passwords.hash_password(BENCH_PASSWORD),
+        password_state="SET",
+        created_at=int(clock.now()),
+    ).save()
     end_year = clock.now_dt().year - 1
-    rows = generate_employee_history(BENCH_ID, f"{end_year - history_years + 1}01", f"{end_year}12", "德州市某公司")
+    rows = generate_employee_history(
+        BENCH_ID, f"{end_year - history_years + 1}01", f"{end_year}12", "德州市某公司"
+    )
     from chalicelib.models.contributions import Contribution
+
     with Contribution.batch_write() as batch:
         for row in rows:
             batch.save(row)
 
 
-def dynamodb_operations(quick: bool) -> dict[str, Any]:
+def dynamodb_operations() -> dict[str, Any]:
     """Runs the app in-process (chalice.test.Client) against DynamoDB Local (moto if Java or the
     jar is missing, reported as `backend`)."""
     from contextlib import ExitStack
+
     with ExitStack() as stack:
         backend = "dynamodb-local"
         try:
             from infra.ddb_local import DynamoDBLocal
+
             ddb = stack.enter_context(DynamoDBLocal())
             os.environ["DDB_ENDPOINT"] = ddb.endpoint
-        except Exception as exc:  # no Java / jar: moto, which reports capacity less faithfully
+        except Exception as exc:  # noqa: BLE001 (no Java / jar: moto, which reports capacity less faithfully
             backend = f"moto ({type(exc).__name__}: DynamoDB Local unavailable)"
             from moto import mock_aws
+
             stack.enter_context(mock_aws())
             os.environ.pop("DDB_ENDPOINT", None)
         recorder = Recorder()
@@ -286,10 +371,12 @@ def dynamodb_operations(quick: bool) -> dict[str, Any]:
 
         import app as app_module
         from chalicelib.models.registry import ALL_MODELS, create_missing_tables
+
         create_missing_tables()
         routes = set(app_module.app.routes)
         results: dict[str, Any] = {"backend": backend}
         from chalicelib import clock
+
         year = str(clock.now_dt().year - 1)
         with Client(app_module.app, stage_name="local", project_dir=str(ROOT)) as client:
             for years in (1, 40):
@@ -301,33 +388,38 @@ def dynamodb_operations(quick: bool) -> dict[str, Any]:
                 ctx = Ctx(client, routes)
                 op_sign_in(ctx)
                 if years == 1:
-                    results["sign_in"] = recorder.measure(lambda: op_login(ctx))
-                    results["me"] = recorder.measure(lambda: op_me(ctx))
+                    results["sign_in"] = recorder.measure(lambda ctx=ctx: op_login(ctx))
+                    results["me"] = recorder.measure(lambda ctx=ctx: op_me(ctx))
                 else:
                     op_login(ctx)
-                results[f"contributions_year_{years}y"] = recorder.measure(lambda: _contributions(ctx, year))
+                results[f"contributions_year_{years}y"] = recorder.measure(
+                    lambda ctx=ctx: _contributions(ctx, year)
+                )
                 if years == 1:
-                    results["pension_payments"] = recorder.measure(lambda: op_pension_payments(ctx))
+                    results["pension_payments"] = recorder.measure(lambda ctx=ctx: op_pension_payments(ctx))
                     for name, fn in (("create_order", op_create_order), ("webhook_paid", op_webhook_paid)):
                         if name == "webhook_paid":
                             prepare_webhook(ctx)  # confirm + pay: not part of the measured request
                         try:
-                            results[name] = recorder.measure(lambda: fn(ctx))
-                        except Exception as exc:
+                            results[name] = recorder.measure(lambda fn=fn, ctx=ctx: fn(ctx))
+                        except Exception as exc:  # noqa: BLE001 (a failed step is reported as n/a)
                             results[name] = na(f"{type(exc).__name__}: {exc}")
-                    results["sign_out"] = recorder.measure(lambda: op_logout(ctx))
+                    results["sign_out"] = recorder.measure(lambda ctx=ctx: op_logout(ctx))
         return results
 
 
 # ---- import throughput ---------------------------------------------------------------------
 
+
 def import_throughput(quick: bool) -> dict[str, Any]:
     """The ops importer vs a raw BatchWriteItem loop on DynamoDB Local (infra/bench/import_throughput.py)."""
     from .import_throughput import measure
+
     return measure(rows=1200, rounds=3) if quick else measure(rows=4800, rounds=5)
 
 
 # ---- site weight ---------------------------------------------------------------------------
+
 
 class _Assets(HTMLParser):
     def __init__(self) -> None:
@@ -338,7 +430,11 @@ class _Assets(HTMLParser):
         a = dict(attrs)
         if tag == "script" and a.get("src"):
             self.urls.append(a["src"])
-        elif tag == "link" and a.get("href") and (a.get("rel") or "") in ("stylesheet", "icon", "manifest", "preload"):
+        elif (
+            tag == "link"
+            and a.get("href")
+            and (a.get("rel") or "") in ("stylesheet", "icon", "manifest", "preload")
+        ):
             self.urls.append(a["href"])
         elif tag == "img" and a.get("src"):
             self.urls.append(a["src"])
@@ -354,7 +450,11 @@ def page_weight(page: str) -> dict[str, Any]:
     parser.feed(path.read_text(encoding="utf-8"))
     queue = [u for u in parser.urls if not re.match(r"^[a-z]+:|^//", u)]
     for url in queue:
-        key = url.split("?")[0].lstrip("/") if url.startswith("/") else str(Path(page).parent / url.split("?")[0])
+        key = (
+            url.split("?")[0].lstrip("/")
+            if url.startswith("/")
+            else str(Path(page).parent / url.split("?")[0])
+        )
         if (site / key).exists() and key not in files:
             files.append(key)
             if key.endswith(".css"):  # url(...) inside CSS
@@ -363,11 +463,17 @@ def page_weight(page: str) -> dict[str, Any]:
                         queue.append("/" + os.path.normpath(os.path.join(os.path.dirname(key), ref)))
     raw = sum((site / f).stat().st_size for f in files)
     gz = sum(len(gzip.compress((site / f).read_bytes(), 6)) for f in files)
-    return {"requests": len(files), "bytes": raw, "gzip_bytes": gz, "files": files,
-            "note": "static requests of the first load; API calls (captcha, /api/me) not included"}
+    return {
+        "requests": len(files),
+        "bytes": raw,
+        "gzip_bytes": gz,
+        "files": files,
+        "note": "static requests of the first load; API calls (captcha, /api/me) not included",
+    }
 
 
 # ---- cost ----------------------------------------------------------------------------------
+
 
 def cost(ddb: dict[str, Any]) -> dict[str, Any]:
     prices = json.loads(PRICES.read_text(encoding="utf-8"))
@@ -388,18 +494,21 @@ def cost(ddb: dict[str, Any]) -> dict[str, Any]:
         "dynamodb_reads": rru * prices["dynamodb_on_demand"]["per_million_read_request_units"],
         "dynamodb_writes": wru * prices["dynamodb_on_demand"]["per_million_write_request_units"],
     }
-    return {"per_million_sessions_usd": round(sum(per_million.values()), 2),
-            "breakdown_usd": {k: round(v, 2) for k, v in per_million.items()},
-            "per_session": {"api_requests": api_requests, "read_units": rru, "write_units": wru},
-            "assumptions": f"{lam['duration_ms_per_request']} ms per Lambda request at {lam['memory_mb']} MB; prices {PRICES.name}"}
+    return {
+        "per_million_sessions_usd": round(sum(per_million.values()), 2),
+        "breakdown_usd": {k: round(v, 2) for k, v in per_million.items()},
+        "per_session": {"api_requests": api_requests, "read_units": rru, "write_units": wru},
+        "assumptions": f"{lam['duration_ms_per_request']} ms per Lambda request at {lam['memory_mb']} MB; prices {PRICES.name}",
+    }
 
 
 # ---- report --------------------------------------------------------------------------------
 
+
 def _safe(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     try:
         return fn()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (one failed section is reported, the rest still runs)
         return na(f"{type(exc).__name__}: {exc}")
 
 
@@ -408,10 +517,12 @@ def run(quick: bool = False) -> dict[str, Any]:
     report["cold_start"] = _safe(lambda: cold_start(3 if quick else 15))
     report["first_request"] = _safe(lambda: first_request(quick))
     report["zip"] = _safe(lambda: zip_size(reuse=quick))
-    report["dynamodb"] = _safe(lambda: dynamodb_operations(quick))
+    report["dynamodb"] = _safe(dynamodb_operations)
     report["import"] = _safe(lambda: import_throughput(quick))
-    report["site"] = {"sign_in_page": _safe(lambda: page_weight("index.html")),
-                      "home_page": _safe(lambda: page_weight("home.html"))}
+    report["site"] = {
+        "sign_in_page": _safe(lambda: page_weight("index.html")),
+        "home_page": _safe(lambda: page_weight("home.html")),
+    }
     report["cost"] = _safe(lambda: cost(report["dynamodb"]))
     return report
 
@@ -419,41 +530,71 @@ def run(quick: bool = False) -> dict[str, Any]:
 def print_table(report: dict[str, Any]) -> None:
     def row(name: str, value: Any) -> None:
         print(f"  {name:34s} {value}")
+
     print("benchmark" + (" (quick)" if report["quick"] else ""))
     cs = report["cold_start"]
-    row("cold start ratio (target ≤ 1.2)", f"{cs.get('ratio', 'n/a')}  (app {cs.get('app_median_ms')} ms vs bare "
+    row(
+        "cold start ratio (target ≤ 1.2)",
+        f"{cs.get('ratio', 'n/a')}  (app {cs.get('app_median_ms')} ms vs bare "
         f"{cs.get('bare_median_ms')} ms, median of {cs.get('runs')}; source-only {cs.get('source_only_ratio')})"
-        if "ratio" in cs else cs)
+        if "ratio" in cs
+        else cs,
+    )
     fr = report["first_request"]
-    row("first sign-in after cold start (≤ 1.5)", f"{fr['ratio']}  (app {fr['app_median_ms']} ms vs bare Chalice + "
+    row(
+        "first sign-in after cold start (≤ 1.5)",
+        f"{fr['ratio']}  (app {fr['app_median_ms']} ms vs bare Chalice + "
         f"one GetItem {fr['bare_median_ms']} ms, fresh processes, median of {fr['runs']})"
-        if "ratio" in fr else f"n/a — {fr.get('reason')}")
+        if "ratio" in fr
+        else f"n/a — {fr.get('reason')}",
+    )
     z = report["zip"]
-    row("lambda zip", f"{z.get('zipped_mb')} MB zipped, {z.get('unzipped_mb')} MB unzipped" if "zipped_mb" in z else z)
+    row(
+        "lambda zip",
+        f"{z.get('zipped_mb')} MB zipped, {z.get('unzipped_mb')} MB unzipped" if "zipped_mb" in z else z,
+    )
     ddb = report["dynamodb"]
     print(f"  DynamoDB per operation ({ddb.get('backend', 'n/a')}):")
     for name, value in ddb.items():
         if name == "backend":
             continue
         if "requests" in value:
-            row(f"  {name}", f"{value['requests']} requests ({value['after_session_check']} after the session check), "
-                f"{value['read_units']} RCU, {value['write_units']} WCU, HTTP {value['http_status']}")
+            row(
+                f"  {name}",
+                f"{value['requests']} requests ({value['after_session_check']} after the session check), "
+                f"{value['read_units']} RCU, {value['write_units']} WCU, HTTP {value['http_status']}",
+            )
         else:
             row(f"  {name}", f"n/a — {value.get('reason')}")
     imp = report["import"]
-    row("import throughput (target ≥ 0.9)",
+    row(
+        "import throughput (target ≥ 0.9)",
         f"{imp['ratio']}  (importer {imp['importer_rows_per_s']} rows/s vs raw BatchWriteItem "
         f"{imp['raw_rows_per_s']} rows/s; median of {imp['rounds']} rounds of {imp['rows_per_round']} rows: "
-        f"{imp['ratio_per_round']})" if "ratio" in imp else f"n/a — {imp.get('reason')}")
+        f"{imp['ratio_per_round']})"
+        if "ratio" in imp
+        else f"n/a — {imp.get('reason')}",
+    )
     for name, page in report["site"].items():
-        row(f"site {name}", f"{page['requests']} requests, {page['gzip_bytes']} B gzip ({page['bytes']} B raw)"
-            if "requests" in page else f"n/a — {page.get('reason')}")
+        row(
+            f"site {name}",
+            f"{page['requests']} requests, {page['gzip_bytes']} B gzip ({page['bytes']} B raw)"
+            if "requests" in page
+            else f"n/a — {page.get('reason')}",
+        )
     c = report["cost"]
-    row("cost per 1M sessions", f"${c['per_million_sessions_usd']} {c['breakdown_usd']}" if "per_million_sessions_usd" in c
-        else f"n/a — {c.get('reason')}")
+    row(
+        "cost per 1M sessions",
+        f"${c['per_million_sessions_usd']} {c['breakdown_usd']}"
+        if "per_million_sessions_usd" in c
+        else f"n/a — {c.get('reason')}",
+    )
     if "per_session" in c:
-        row("  per session", f"{c['per_session']['api_requests']} API requests, {c['per_session']['read_units']} RRU, "
-            f"{c['per_session']['write_units']} WRU ({c['assumptions']})")
+        row(
+            "  per session",
+            f"{c['per_session']['api_requests']} API requests, {c['per_session']['read_units']} RRU, "
+            f"{c['per_session']['write_units']} WRU ({c['assumptions']})",
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -462,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT_FILE, help="JSON report (default .local/bench.json)")
     args = parser.parse_args(argv)
     from infra import stage_env
+
     stage_env.apply("local", endpoints={})
     os.environ.pop("DDB_ENDPOINT", None)
     os.environ.pop("S3_ENDPOINT", None)

@@ -8,6 +8,7 @@
 Every action is written to the audit log (action `ops.<name>`, the operator in `detail`).
 Exit codes: 0 done, 1 unknown resident or refused, 2 bad input.
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,6 +21,7 @@ def _run(args, action: str, description: str, destructive: bool) -> int:
     from chalicelib import id_number as ids
     from chalicelib.errors import NotFound
     from chalicelib.services import accounts, audit, sessions
+
     value = ops.checked_id(args.id_number)
     if value is None:
         return EXIT_BAD_INPUT
@@ -40,8 +42,10 @@ def _run(args, action: str, description: str, destructive: bool) -> int:
         accounts.reset_to_initial(value)
         ended = sessions.revoke_all(value)
         detail["sessions_ended"] = ended
-        message = (f"reset {ids.mask(value)} to the initial password; {ended} session(s) ended; "
-                   "the next sign-in asks for activation by SMS code")
+        message = (
+            f"reset {ids.mask(value)} to the initial password; {ended} session(s) ended; "
+            "the next sign-in asks for activation by SMS code"
+        )
     else:
         ended = sessions.revoke_all(value)
         detail["sessions_ended"] = ended
@@ -52,8 +56,11 @@ def _run(args, action: str, description: str, destructive: bool) -> int:
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("accounts", help="unlock, reset to the initial password, end sessions",
-                            description=__doc__.split("\n\n")[0])
+    parser = sub.add_parser(
+        "accounts",
+        help="unlock, reset to the initial password, end sessions",
+        description=__doc__.split("\n\n")[0],
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     specs = [
         ("unlock", "clear failed sign-ins and the lock (password unchanged)", False),
@@ -63,7 +70,9 @@ def register(sub) -> None:
     for name, help_text, destructive in specs:
         command = actions.add_parser(name, help=help_text, description=help_text)
         command.add_argument("id_number", help="the resident's 18-character citizen ID number")
-        command.add_argument("--operator", help="who does this (default: the OS user); goes into the audit log")
+        command.add_argument(
+            "--operator", help="who does this (default: the OS user); goes into the audit log"
+        )
         if destructive:
             command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         command.set_defaults(func=lambda args, n=name, h=help_text, d=destructive: _run(args, n, h, d))

@@ -4,6 +4,7 @@
 Columns: day, at (ISO 8601, +08:00), subject (pseudonym), id_masked, action, outcome, source_ip,
 detail (JSON). Exit codes: 0 written, 2 bad input (malformed date, range reversed or too long).
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,7 +27,7 @@ def _day(text: str, name: str) -> date | None:
         return None
 
 
-def _progress(total: int):
+def _progress():
     """A progress bar on stderr when it is a terminal (rich), else nothing."""
     if not sys.stderr.isatty():
         return None
@@ -50,9 +51,10 @@ def _export(args) -> int:
         print(f"error: {len(days)} days asked; at most {MAX_DAYS} per export", file=sys.stderr)
         return 2
     from chalicelib.services import audit
-    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+
+    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115 (closed in finally; may be stdout)
     rows = 0
-    progress = _progress(len(days))
+    progress = _progress()
     try:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
@@ -61,10 +63,18 @@ def _export(args) -> int:
             progress.start()
         for day in days:
             for event in audit.for_days([day]):
-                writer.writerow([event.day, datetime.fromtimestamp(event.at, CHINA).isoformat(),
-                                 event.subject, event.id_masked or "", event.action, event.outcome,
-                                 event.source_ip or "",
-                                 json.dumps(event.detail, ensure_ascii=False, sort_keys=True) if event.detail else ""])
+                writer.writerow(
+                    [
+                        event.day,
+                        datetime.fromtimestamp(event.at, CHINA).isoformat(),
+                        event.subject,
+                        event.id_masked or "",
+                        event.action,
+                        event.outcome,
+                        event.source_ip or "",
+                        json.dumps(event.detail, ensure_ascii=False, sort_keys=True) if event.detail else "",
+                    ]
+                )
                 rows += 1
             if progress:
                 progress.advance(task)
@@ -73,17 +83,21 @@ def _export(args) -> int:
             progress.stop()
         if args.out:
             out.close()
-    print(f"{rows} audit event(s) from {start} to {end}" + (f" written to {args.out}" if args.out else ""),
-          file=sys.stderr)
+    print(
+        f"{rows} audit event(s) from {start} to {end}" + (f" written to {args.out}" if args.out else ""),
+        file=sys.stderr,
+    )
     return 0
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("audit", help="export the audit log of a date range as CSV",
-                            description=__doc__.split("\n\n")[0])
+    parser = sub.add_parser(
+        "audit", help="export the audit log of a date range as CSV", description=__doc__.split("\n\n")[0]
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    export = actions.add_parser("export", help="CSV of every audit event of the days from..to (China time)",
-                                description=__doc__)
+    export = actions.add_parser(
+        "export", help="CSV of every audit event of the days from..to (China time)", description=__doc__
+    )
     export.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
     export.add_argument("--out", help="CSV file to write (default: standard output)")

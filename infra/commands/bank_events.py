@@ -1,4 +1,5 @@
 """`bank-events flagged`: signed bank notifications that did not match their order (for review)."""
+
 from __future__ import annotations
 
 import json
@@ -7,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 def _flagged(args) -> int:
     from chalicelib.services import payment_settlement
+
     events = payment_settlement.flagged_events(limit=args.limit)
     if args.json:
         print(json.dumps(events, ensure_ascii=False, indent=1))
@@ -15,8 +17,10 @@ def _flagged(args) -> int:
     china = timezone(timedelta(hours=8))
     for e in events:
         at = datetime.fromtimestamp(e["received_at"], china).strftime("%Y-%m-%d %H:%M:%S")
-        print(f"  {at}  {e['event_key']:32s} order={e['order_no']} amount_fen={e['amount_fen']} "
-              f"status={e['status']} reason={e['reason']} source={e['source']}")
+        print(
+            f"  {at}  {e['event_key']:32s} order={e['order_no']} amount_fen={e['amount_fen']} "
+            f"status={e['status']} reason={e['reason']} source={e['source']}"
+        )
     return 0
 
 

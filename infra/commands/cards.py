@@ -9,13 +9,14 @@
 `detail`; card number masked). Exit codes: 0 done, 1 unknown resident or application, application
 not submitted, or refused; 2 bad input.
 """
+
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 from .. import ops_common as ops
 from ..ops_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
-from datetime import date
 
 
 def _account(value: str):
@@ -23,6 +24,7 @@ def _account(value: str):
     from chalicelib import id_number as ids
     from chalicelib.errors import NotFound
     from chalicelib.services import accounts
+
     try:
         return accounts.get(value)
     except NotFound:
@@ -32,13 +34,16 @@ def _account(value: str):
 
 def _card_line(card: dict) -> str:
     bank = " ".join(x for x in (card["bank_name"] or card["bank_code"], card["bank_account_masked"]) if x)
-    return (f"{card['card_id']}  {card['status']} ({card['status_label']})  card {card['card_no_masked'] or '-'}  "
-            f"bank {bank or '-'}  issued {card['issued_on'] or '-'}, valid until {card['valid_until'] or '-'}")
+    return (
+        f"{card['card_id']}  {card['status']} ({card['status_label']})  card {card['card_no_masked'] or '-'}  "
+        f"bank {bank or '-'}  issued {card['issued_on'] or '-'}, valid until {card['valid_until'] or '-'}"
+    )
 
 
 def _show(args) -> int:
     from chalicelib import id_number as ids
     from chalicelib.services import card_applications, cards
+
     value = ops.checked_id(args.id_number)
     if value is None:
         return EXIT_BAD_INPUT
@@ -54,13 +59,15 @@ def _show(args) -> int:
     print(f"applications {len(history) or 'none'}")
     for app in history:
         delivery = (app["delivery"] or {}).get("method_label") or "-"
-        print(f"  {app['application_id']}  {app['kind_label']}  {app['status']} ({app['status_label']})  "
-              f"created {ops.when(app['created_at'])}, submitted {ops.when(app['submitted_at'])}, "
-              f"bank {app['bank_name'] or '-'}, delivery {delivery}")
+        print(
+            f"  {app['application_id']}  {app['kind_label']}  {app['status']} ({app['status_label']})  "
+            f"created {ops.when(app['created_at'])}, submitted {ops.when(app['submitted_at'])}, "
+            f"bank {app['bank_name'] or '-'}, delivery {delivery}"
+        )
     return EXIT_OK
 
 
-def _issued_on(text: str | None) -> date | None | bool:
+def _issued_on(text: str | None) -> date | bool | None:
     if not text:
         return None
     try:
@@ -74,6 +81,7 @@ def _issue(args) -> int:
     from chalicelib import id_number as ids
     from chalicelib.errors import BadInput, Conflict, NotFound
     from chalicelib.services import card_applications, cards
+
     value = ops.checked_id(args.id_number)
     if value is None:
         return EXIT_BAD_INPUT
@@ -95,18 +103,30 @@ def _issue(args) -> int:
         print(f"error: {ids.mask(value)} has no card application {args.application_id!r}", file=sys.stderr)
         return EXIT_REFUSED
     if app["status"] != card_applications.SUBMITTED:
-        print(f"refused: application {app['application_id']} is {app['status']} ({app['status_label']}), "
-              f"not {card_applications.SUBMITTED}; only a submitted application can be issued", file=sys.stderr)
+        print(
+            f"refused: application {app['application_id']} is {app['status']} ({app['status_label']}), "
+            f"not {card_applications.SUBMITTED}; only a submitted application can be issued",
+            file=sys.stderr,
+        )
         return EXIT_REFUSED
-    what = (f"record card {cards.mask_card_no(card_no)} (bank account ending {bank_account[-4:]}) as made for "
-            f"{app['kind_label']} {app['application_id']} of {account.name} ({ids.mask(value)}); "
-            "the card becomes NORMAL and the application ISSUED")
+    what = (
+        f"record card {cards.mask_card_no(card_no)} (bank account ending {bank_account[-4:]}) as made for "
+        f"{app['kind_label']} {app['application_id']} of {account.name} ({ids.mask(value)}); "
+        "the card becomes NORMAL and the application ISSUED"
+    )
     print(f"would {what}", file=sys.stderr)
     if not ops.confirm(args, what):
         return EXIT_REFUSED
     try:
-        card = card_applications.issue(value, args.application_id, card_no, bank_account, issued_on,
-                                       ip=ops.SOURCE, operator=ops.operator(args))
+        card = card_applications.issue(
+            value,
+            args.application_id,
+            card_no,
+            bank_account,
+            issued_on,
+            ip=ops.SOURCE,
+            operator=ops.operator(args),
+        )
     except Conflict as exc:
         print(f"refused: {exc.message}", file=sys.stderr)
         return EXIT_REFUSED
@@ -115,19 +135,30 @@ def _issue(args) -> int:
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("cards", help="show a resident's cards; record a made card (issue)",
-                            description=__doc__.split("\n\n")[0])
+    parser = sub.add_parser(
+        "cards",
+        help="show a resident's cards; record a made card (issue)",
+        description=__doc__.split("\n\n")[0],
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    show = actions.add_parser("show", help="the resident's cards and card applications (masked)",
-                              description="The resident's cards and card applications, numbers masked.")
+    show = actions.add_parser(
+        "show",
+        help="the resident's cards and card applications (masked)",
+        description="The resident's cards and card applications, numbers masked.",
+    )
     show.add_argument("--id-number", required=True, help="the resident's 18-character citizen ID number")
     show.set_defaults(func=_show)
-    issue = actions.add_parser("issue", help="card production done: a submitted application becomes issued",
-                               description="Record that the card of a submitted application has been made: "
-                                           "the card becomes 正常 with its numbers, the application 已制卡.")
+    issue = actions.add_parser(
+        "issue",
+        help="card production done: a submitted application becomes issued",
+        description="Record that the card of a submitted application has been made: "
+        "the card becomes 正常 with its numbers, the application 已制卡.",
+    )
     issue.add_argument("application_id", help="the application (A…), as `cards show` lists it")
     issue.add_argument("--id-number", required=True, help="the resident's 18-character citizen ID number")
-    issue.add_argument("--card-no", required=True, help="the card number printed on the card (9 letters or digits)")
+    issue.add_argument(
+        "--card-no", required=True, help="the card number printed on the card (9 letters or digits)"
+    )
     issue.add_argument("--bank-account", required=True, help="the card's bank account (16-19 digits)")
     issue.add_argument("--issued-on", help="issue date YYYY-MM-DD (default: today, China time)")
     issue.add_argument("--operator", help="who does this (default: the OS user); goes into the audit log")

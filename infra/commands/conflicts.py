@@ -5,6 +5,7 @@ payment for a month already paid are never applied; they wait here until an oper
 `--keep-record` (the month stays as it is) or `--apply-row` (an import row is written over the
 month, e.g. after the core system recorded a refund). Nothing is resolved silently.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,13 +17,16 @@ CHINA = timezone(timedelta(hours=8))
 def _line(c: dict) -> str:
     at = datetime.fromtimestamp(c["created_at"], CHINA).strftime("%Y-%m-%d %H:%M")
     existing = c["existing"] or {}
-    return (f"  {c['conflict_id']}  {at}  {c['id_masked']} {c['type_code']} {c['period']}  "
-            f"row={c['row'].get('status')} record={existing.get('status')}"
-            f"({existing.get('source') or '-'})  from {c['origin']}")
+    return (
+        f"  {c['conflict_id']}  {at}  {c['id_masked']} {c['type_code']} {c['period']}  "
+        f"row={c['row'].get('status')} record={existing.get('status')}"
+        f"({existing.get('source') or '-'})  from {c['origin']}"
+    )
 
 
 def _list(args) -> int:
     from chalicelib.services import record_conflicts
+
     found = record_conflicts.open_conflicts(limit=args.limit)
     if args.json:
         print(json.dumps(found, ensure_ascii=False, indent=1))
@@ -36,6 +40,7 @@ def _list(args) -> int:
 def _show(args) -> int:
     from chalicelib.errors import NotFound
     from chalicelib.services import record_conflicts
+
     try:
         print(json.dumps(record_conflicts.show(args.conflict_id), ensure_ascii=False, indent=1))
     except NotFound as exc:
@@ -47,6 +52,7 @@ def _show(args) -> int:
 def _resolve(args) -> int:
     from chalicelib.errors import Conflict, NotFound
     from chalicelib.services import record_conflicts
+
     resolution = record_conflicts.APPLY_ROW if args.apply_row else record_conflicts.KEEP_RECORD
     if resolution == record_conflicts.APPLY_ROW and not args.yes:
         answer = input(f"write the refused row of {args.conflict_id} over the paid month? [y/N] ")

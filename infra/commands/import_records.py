@@ -1,16 +1,24 @@
 """`import KIND FILE`: import an export file of the core system (see docs/import-formats.md)."""
+
 from __future__ import annotations
 
 
 def _import(args) -> int:
-    from infra.importer import FORMATS, ImportFileError, Importer, WriteFailed
+    from infra.importer import FORMATS, Importer, ImportFileError, WriteFailed
+
     if args.kind not in FORMATS:
         print(f"unknown kind {args.kind!r}; known: {', '.join(FORMATS)}")
         return 2
     try:
-        importer = Importer(args.kind, args.file, rejects_path=args.rejects,
-                            checkpoint_path=args.checkpoint, progress=not args.no_progress,
-                            batch_size=args.batch_size, restart=args.restart)
+        importer = Importer(
+            args.kind,
+            args.file,
+            rejects_path=args.rejects,
+            checkpoint_path=args.checkpoint,
+            progress=not args.no_progress,
+            batch_size=args.batch_size,
+            restart=args.restart,
+        )
         counts = importer.run()
     except ImportFileError as exc:
         print(f"file rejected: {exc}")
@@ -19,8 +27,10 @@ def _import(args) -> int:
         print(f"write failed: {exc}. Run the same command again to resume from the checkpoint.")
         return 3
     resumed = f" (resumed after line {counts.resumed_after_line})" if counts.resumed_after_line else ""
-    print(f"{args.kind}: {counts.rows} rows read{resumed}, {counts.written} written in "
-          f"{counts.batches} batches, {counts.rejected} rejected, {counts.retries} retries")
+    print(
+        f"{args.kind}: {counts.rows} rows read{resumed}, {counts.written} written in "
+        f"{counts.batches} batches, {counts.rejected} rejected, {counts.retries} retries"
+    )
     if counts.rejected:
         reasons = ", ".join(f"{code} {n}" for code, n in sorted(counts.reasons.items()))
         print(f"rejected rows ({reasons}) are in {importer.rejects_path}")
@@ -29,11 +39,14 @@ def _import(args) -> int:
 
 def register(sub) -> None:
     from infra.importer.formats import FORMATS
+
     parser = sub.add_parser(
-        "import", help="import a core-system export file (persons, contributions, ...)",
+        "import",
+        help="import a core-system export file (persons, contributions, ...)",
         description="Validate every row, write good rows in batches of 25 (BatchWriteItem, retries "
-                    "with backoff), bad rows to a rejects file. Idempotent and resumable: run the "
-                    "same command again after an interruption. Formats: docs/import-formats.md.")
+        "with backoff), bad rows to a rejects file. Idempotent and resumable: run the "
+        "same command again after an interruption. Formats: docs/import-formats.md.",
+    )
     parser.add_argument("kind", choices=sorted(FORMATS), help="which export file")
     parser.add_argument("file", help="the CSV file (UTF-8, header row)")
     parser.add_argument("--rejects", help="rejects file (default: FILE with .rejects.csv)")

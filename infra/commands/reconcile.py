@@ -11,6 +11,7 @@ paid by several transactions; the portal's amount and status shown beside it).
 Exit code 0 when the statement and the portal agree, 1 when discrepancies were reported, 2 when
 the statement cannot be read (missing, wrong header, malformed row) or the bank is unknown.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,10 +22,12 @@ from datetime import datetime
 from pathlib import Path
 
 HEADER = ["bank_txn_id", "order_no", "amount_fen", "status", "paid_at"]
-KIND_NAMES = {"paid_at_bank_not_in_portal": "银行已收款，门户未到账",
-              "in_portal_not_at_bank": "门户已到账，银行无此交易",
-              "amount_differs": "金额不一致",
-              "duplicate_transaction": "重复交易"}
+KIND_NAMES = {
+    "paid_at_bank_not_in_portal": "银行已收款，门户未到账",
+    "in_portal_not_at_bank": "门户已到账，银行无此交易",
+    "amount_differs": "金额不一致",
+    "duplicate_transaction": "重复交易",
+}
 
 
 @dataclass
@@ -63,7 +66,11 @@ def read_statement(path: Path) -> list[Row]:
             for number, cells in enumerate(reader, start=2):
                 if not cells:
                     continue
-                if len(cells) != len(HEADER) or not cells[2].isdigit() or cells[3] not in ("SUCCESS", "FAILED"):
+                if (
+                    len(cells) != len(HEADER)
+                    or not cells[2].isdigit()
+                    or cells[3] not in ("SUCCESS", "FAILED")
+                ):
                     raise StatementError(f"{path}:{number}: malformed row {cells}")
                 rows.append(Row(cells[0], cells[1], int(cells[2]), cells[3], cells[4]))
     except FileNotFoundError:
@@ -85,6 +92,7 @@ def statement_day(rows: list[Row]) -> str:
 
 def compare(bank_code: str, day: str, rows: list[Row]) -> list[Discrepancy]:
     from chalicelib.services import payment_orders
+
     found: list[Discrepancy] = []
     orders = {no: payment_orders.find_order(no) for no in dict.fromkeys(r.order_no for r in rows)}
 
@@ -101,48 +109,91 @@ def compare(bank_code: str, day: str, rows: list[Row]) -> list[Discrepancy]:
     for txn, count in txn_counts.items():
         if count > 1:
             same = [r for r in rows if r.bank_txn_id == txn]
-            found.append(Discrepancy("duplicate_transaction", same[0].order_no, [txn] * count,
-                                     same[0].amount_fen, *portal(same[0].order_no)))
+            found.append(
+                Discrepancy(
+                    "duplicate_transaction",
+                    same[0].order_no,
+                    [txn] * count,
+                    same[0].amount_fen,
+                    *portal(same[0].order_no),
+                )
+            )
             reported_duplicates.add(same[0].order_no)
     for order_no, order_rows in by_order.items():
         order = orders[order_no]
         portal_amount, portal_status = portal(order_no)
         txns = list(dict.fromkeys(r.bank_txn_id for r in order_rows))
         if len(txns) > 1 and order_no not in reported_duplicates:
-            found.append(Discrepancy("duplicate_transaction", order_no, txns, order_rows[0].amount_fen,
-                                     portal_amount, portal_status))
+            found.append(
+                Discrepancy(
+                    "duplicate_transaction",
+                    order_no,
+                    txns,
+                    order_rows[0].amount_fen,
+                    portal_amount,
+                    portal_status,
+                )
+            )
         # every line of the order is compared, each differing amount reported once
-        differing = {(r.bank_txn_id, r.amount_fen) for r in order_rows
-                     if order is not None and r.amount_fen != order.total_fen}
+        differing = {
+            (r.bank_txn_id, r.amount_fen)
+            for r in order_rows
+            if order is not None and r.amount_fen != order.total_fen
+        }
         for txn, amount in sorted(differing):
             found.append(Discrepancy("amount_differs", order_no, [txn], amount, portal_amount, portal_status))
         if not differing and (order is None or order.status != payment_orders.PAID):
-            found.append(Discrepancy("paid_at_bank_not_in_portal", order_no, txns, order_rows[0].amount_fen,
-                                     portal_amount, portal_status, applicable=order is not None
-                                     and len(txns) == 1
-                                     and order.status in (payment_orders.AWAITING, payment_orders.FAILED)
-                                     and order.bank_code == bank_code))
+            found.append(
+                Discrepancy(
+                    "paid_at_bank_not_in_portal",
+                    order_no,
+                    txns,
+                    order_rows[0].amount_fen,
+                    portal_amount,
+                    portal_status,
+                    applicable=order is not None
+                    and len(txns) == 1
+                    and order.status in (payment_orders.AWAITING, payment_orders.FAILED)
+                    and order.bank_code == bank_code,
+                )
+            )
     for order in payment_orders.paid_orders_on(bank_code, day):
         if order.order_no not in by_order:
-            found.append(Discrepancy("in_portal_not_at_bank", order.order_no,
-                                     [order.bank_txn_id] if order.bank_txn_id else [], None,
-                                     order.total_fen, order.status))
+            found.append(
+                Discrepancy(
+                    "in_portal_not_at_bank",
+                    order.order_no,
+                    [order.bank_txn_id] if order.bank_txn_id else [],
+                    None,
+                    order.total_fen,
+                    order.status,
+                )
+            )
     return found
 
 
 def apply(bank_code: str, rows: list[Row], found: list[Discrepancy]) -> None:
     from chalicelib.services import banks, payment_orders, payment_settlement
+
     for item in found:
         if item.kind != "paid_at_bank_not_in_portal" or not item.applicable:
             continue
         row = next(r for r in rows if r.order_no == item.order_no and r.status == "SUCCESS")
-        result = payment_settlement.BankResult(bank_code=bank_code, event_id=f"reconcile-{row.bank_txn_id}",
-                                               order_no=row.order_no, status="SUCCESS", amount_fen=row.amount_fen,
-                                               currency=banks.currency(), bank_txn_id=row.bank_txn_id,
-                                               paid_at=row.paid_at, source="reconcile",
-                                               body=json.dumps(asdict(row), ensure_ascii=False))
+        result = payment_settlement.BankResult(
+            bank_code=bank_code,
+            event_id=f"reconcile-{row.bank_txn_id}",
+            order_no=row.order_no,
+            status="SUCCESS",
+            amount_fen=row.amount_fen,
+            currency=banks.currency(),
+            bank_txn_id=row.bank_txn_id,
+            paid_at=row.paid_at,
+            source="reconcile",
+            body=json.dumps(asdict(row), ensure_ascii=False),
+        )
         item.applied = payment_settlement.apply_bank_result(
-            result, allow_from=(payment_orders.AWAITING, payment_orders.FAILED))
+            result, allow_from=(payment_orders.AWAITING, payment_orders.FAILED)
+        )
 
 
 def _print(found: list[Discrepancy], bank: str, day: str, as_json: bool) -> None:
@@ -153,8 +204,10 @@ def _print(found: list[Discrepancy], bank: str, day: str, as_json: bool) -> None
     for d in found:
         amounts = f"bank={d.bank_amount_fen} portal={d.portal_amount_fen}"
         extra = f" applied={d.applied}" if d.applied else (" (--apply can post it)" if d.applicable else "")
-        print(f"  {d.kind:28s} {KIND_NAMES[d.kind]}  order={d.order_no} txn={','.join(d.bank_txn_ids) or '-'} "
-              f"{amounts} portal_status={d.portal_status}{extra}")
+        print(
+            f"  {d.kind:28s} {KIND_NAMES[d.kind]}  order={d.order_no} txn={','.join(d.bank_txn_ids) or '-'} "
+            f"{amounts} portal_status={d.portal_status}{extra}"
+        )
 
 
 def run(args) -> int:
@@ -162,6 +215,7 @@ def run(args) -> int:
 
     from chalicelib.errors import NotFound
     from chalicelib.services import banks
+
     try:
         banks.get(args.bank)
         rows = read_statement(Path(args.statement))
@@ -175,7 +229,9 @@ def run(args) -> int:
     found = compare(args.bank, day, rows)
     if args.apply and any(d.applicable for d in found):
         if not args.yes:
-            answer = input(f"post {sum(d.applicable for d in found)} bank-confirmed payment(s) as PAID? [y/N] ")
+            answer = input(
+                f"post {sum(d.applicable for d in found)} bank-confirmed payment(s) as PAID? [y/N] "
+            )
             if answer.strip().lower() not in ("y", "yes"):
                 print("nothing applied")
                 _print(found, args.bank, day, args.json)
@@ -188,10 +244,15 @@ def run(args) -> int:
 def register(sub) -> None:
     parser = sub.add_parser("reconcile", help="compare a bank's daily statement with the portal's payments")
     parser.add_argument("--bank", required=True, help="bank code: icbc, ccb, abc")
-    parser.add_argument("--statement", required=True, help="statement CSV bank_txn_id,order_no,amount_fen,status,paid_at")
+    parser.add_argument(
+        "--statement", required=True, help="statement CSV bank_txn_id,order_no,amount_fen,status,paid_at"
+    )
     parser.add_argument("--date", help="the statement's day YYYY-MM-DD (default: from its paid_at)")
-    parser.add_argument("--apply", action="store_true",
-                        help="post bank-confirmed payments missing in the portal (same transaction as the webhook)")
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="post bank-confirmed payments missing in the portal (same transaction as the webhook)",
+    )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation with --apply")
     parser.add_argument("--json", action="store_true", help="print the discrepancies as JSON")
     parser.set_defaults(func=run)

@@ -1,16 +1,19 @@
 """`tables create` / `tables describe`."""
+
 from __future__ import annotations
 
 
-def _create(args) -> int:
+def _create(_args) -> int:
     from chalicelib.models.registry import create_missing_tables
+
     created = create_missing_tables()
     print("created: " + (", ".join(created) if created else "nothing (all tables exist)"))
     return 0
 
 
-def _describe(args) -> int:
+def _describe(_args) -> int:
     from chalicelib.models.registry import ALL_MODELS
+
     for model in ALL_MODELS:
         name = model.Meta.table_name
         if not model.exists():

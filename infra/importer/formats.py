@@ -5,15 +5,18 @@ the item to write, or raises `RowError(code, message)`. Checks that need the dat
 person must be known) are done by the runner. Keys are deterministic, so writing a row twice
 gives the same item (idempotent import).
 """
+
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
-from chalicelib import id_number as ids, masking, policy
+from chalicelib import id_number as ids
+from chalicelib import masking, policy
 
 PERIOD_RE = re.compile(r"^\d{6}$")
 FEN_RE = re.compile(r"^\d{1,12}$")
@@ -41,6 +44,7 @@ class RowItem:
     required attributes), without building a pynamodb model instance per row — on a large file
     that instance was the biggest part of the import's own CPU time. Scalar attributes only
     (Unicode, Number, JSON, ...); models with Map or List attributes are refused."""
+
     __slots__ = ("model", "values")
 
     def __init__(self, model: type, **values: Any):
@@ -75,9 +79,10 @@ class RowItem:
         return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _scalar_attributes(model: type) -> tuple[tuple[str, Any], ...]:
     from pynamodb.attributes import ListAttribute, MapAttribute
+
     attributes = tuple(model.get_attributes().items())
     nested = [name for name, a in attributes if isinstance(a, (ListAttribute, MapAttribute))]
     if nested:
@@ -85,7 +90,7 @@ def _scalar_attributes(model: type) -> tuple[tuple[str, Any], ...]:
     return attributes
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _attribute_names(model: type) -> frozenset[str]:
     return frozenset(name for name, _ in _scalar_attributes(model))
 
@@ -94,6 +99,7 @@ def _attribute_names(model: type) -> frozenset[str]:
 class Parsed:
     """A valid row: the item to write (a model instance, or a RowItem) and the key that
     identifies it."""
+
     id_number: str
     key: tuple[str, ...]
     item: Any
@@ -103,6 +109,7 @@ class Parsed:
 
 
 # ---- field checks ------------------------------------------------------------------------
+
 
 @functools.lru_cache(maxsize=1 << 16)
 def _valid_id(candidate: str) -> bool:
@@ -187,6 +194,7 @@ def number(value: str, name: str) -> str:
 
 # ---- formats -----------------------------------------------------------------------------
 
+
 def original_retirement_age(value: str | None, number_: str) -> int | None:
     """The original statutory retirement age (the reform track): 60 for men, 50 (female workers)
     or 55 (female cadres, most flexible workers) for women; blank when unknown."""
@@ -201,6 +209,7 @@ def original_retirement_age(value: str | None, number_: str) -> int | None:
 
 def parse_person(row: dict[str, str]) -> Parsed:
     from chalicelib.models.accounts import Account
+
     number_ = person(row["id_number"])
     phone = (row.get("phone") or "").strip() or None
     if phone and not PHONE_RE.match(phone):
@@ -211,34 +220,50 @@ def parse_person(row: dict[str, str]) -> Parsed:
     status = text(row.get("person_status"), "person_status")
     if status not in PERSON_STATUSES:
         raise RowError("invalid_code", f"person_status 应为 {'/'.join(PERSON_STATUSES)} 之一")
-    profile = {"gender": ids.gender(number_), "person_status": status,
-               "employer": text(row.get("employer"), "employer", required=False),
-               "insured_region": text(row.get("insured_region"), "insured_region", required=False),
-               "original_retirement_age": original_retirement_age(row.get("original_retirement_age"), number_)}
-    item = Account(id_number=number_, name=text(row["name"], "name", max_chars=30), phone=phone,
-                   email=email, profile={k: v for k, v in profile.items() if v is not None})
+    profile = {
+        "gender": ids.gender(number_),
+        "person_status": status,
+        "employer": text(row.get("employer"), "employer", required=False),
+        "insured_region": text(row.get("insured_region"), "insured_region", required=False),
+        "original_retirement_age": original_retirement_age(row.get("original_retirement_age"), number_),
+    }
+    item = Account(
+        id_number=number_,
+        name=text(row["name"], "name", max_chars=30),
+        phone=phone,
+        email=email,
+        profile={k: v for k, v in profile.items() if v is not None},
+    )
     return Parsed(number_, (number_,), item, extra={"phone_masked": masking.phone(phone)})
 
 
 def parse_contribution(row: dict[str, str]) -> Parsed:
     from chalicelib.models.contributions import Contribution
+
     number_ = person(row["id_number"])
     code = type_code(row["type_code"])
     month = period(row["period"])
     status = one_of(row["status"], "status", STATUSES)
     posted = day(row.get("posted_on"), "posted_on", required=status != "OWED")
-    item = RowItem(Contribution, person_type=f"{number_}#{code}", period=month,
-                        employer=text(row["employer"], "employer"),
-                        base_fen=fen(row["base_fen"], "base_fen"),
-                        employer_fen=fen(row["employer_fen"], "employer_fen"),
-                        personal_fen=fen(row["personal_fen"], "personal_fen"),
-                        account_fen=fen(row["account_fen"], "account_fen"),
-                        status=status, posted_on=posted, source="import")
+    item = RowItem(
+        Contribution,
+        person_type=f"{number_}#{code}",
+        period=month,
+        employer=text(row["employer"], "employer"),
+        base_fen=fen(row["base_fen"], "base_fen"),
+        employer_fen=fen(row["employer_fen"], "employer_fen"),
+        personal_fen=fen(row["personal_fen"], "personal_fen"),
+        account_fen=fen(row["account_fen"], "account_fen"),
+        status=status,
+        posted_on=posted,
+        source="import",
+    )
     return Parsed(number_, (item.person_type, month), item, summary=(code, status, month))
 
 
 def parse_pension_account(row: dict[str, str]) -> Parsed:
     from chalicelib.models.pension_accounts import PensionAccountYear
+
     number_ = person(row["id_number"])
     year = (row.get("year") or "").strip()
     if not re.match(r"^\d{4}$", year) or not 1950 <= int(year) <= 2100:
@@ -246,15 +271,21 @@ def parse_pension_account(row: dict[str, str]) -> Parsed:
     months = (row.get("months") or "").strip()
     if not re.match(r"^\d{1,2}$", months) or int(months) > 12:
         raise RowError("invalid_months", "months 应为0至12的整数")
-    item = RowItem(PensionAccountYear, id_number=number_, year=year, months=int(months),
-                              credited_fen=fen(row["credited_fen"], "credited_fen"),
-                              opening_fen=fen(row.get("opening_fen"), "opening_fen", required=False),
-                              source="import")
+    item = RowItem(
+        PensionAccountYear,
+        id_number=number_,
+        year=year,
+        months=int(months),
+        credited_fen=fen(row["credited_fen"], "credited_fen"),
+        opening_fen=fen(row.get("opening_fen"), "opening_fen", required=False),
+        source="import",
+    )
     return Parsed(number_, (number_, year), item)
 
 
 def parse_pension_payment(row: dict[str, str]) -> Parsed:
     from chalicelib.models.pension_payments import PensionPayment
+
     number_ = person(row["id_number"])
     month = period(row["period"])
     items = []
@@ -270,39 +301,60 @@ def parse_pension_payment(row: dict[str, str]) -> Parsed:
     if not re.match(r"^\d{12,19}$", account):
         raise RowError("invalid_bank_account", "bank_account 应为12至19位数字")
     scheme = one_of(row.get("scheme") or "EMPLOYEE", "scheme", PENSION_SCHEMES).lower()
-    item = RowItem(PensionPayment, id_number=number_, period=month, items=items, gross_fen=gross,
-                          bank_name=text(row["bank_name"], "bank_name", max_chars=30),
-                          bank_account_masked=masking.account(account),
-                          pay_date=day(row["pay_date"], "pay_date"), source="import", scheme=scheme)
+    item = RowItem(
+        PensionPayment,
+        id_number=number_,
+        period=month,
+        items=items,
+        gross_fen=gross,
+        bank_name=text(row["bank_name"], "bank_name", max_chars=30),
+        bank_account_masked=masking.account(account),
+        pay_date=day(row["pay_date"], "pay_date"),
+        source="import",
+        scheme=scheme,
+    )
     return Parsed(number_, (number_, month), item)
 
 
 def parse_labour_contract(row: dict[str, str]) -> Parsed:
     from chalicelib.models.labour_contracts import LabourContract
+
     number_ = person(row["id_number"])
     start = day(row["start_date"], "start_date")
     end = day(row.get("end_date"), "end_date", required=False)
     if end and end < start:
         raise RowError("invalid_range", "end_date 早于 start_date")
     contract_no = number(row["contract_no"], "contract_no")
-    item = RowItem(LabourContract, id_number=number_, contract_id=f"{start}#{contract_no}",
-                          employer=text(row["employer"], "employer"), start_date=start, end_date=end,
-                          contract_type=one_of(row["contract_type"], "contract_type", CONTRACT_TYPES),
-                          position=text(row.get("position"), "position", required=False, max_chars=30),
-                          source="import")
+    item = RowItem(
+        LabourContract,
+        id_number=number_,
+        contract_id=f"{start}#{contract_no}",
+        employer=text(row["employer"], "employer"),
+        start_date=start,
+        end_date=end,
+        contract_type=one_of(row["contract_type"], "contract_type", CONTRACT_TYPES),
+        position=text(row.get("position"), "position", required=False, max_chars=30),
+        source="import",
+    )
     return Parsed(number_, (number_, item.contract_id), item)
 
 
 def parse_employment_notice(row: dict[str, str]) -> Parsed:
     from chalicelib.models.employment_notices import EmploymentNotice
+
     number_ = person(row["id_number"])
     when = day(row["date"], "date")
     notice_no = number(row["notice_no"], "notice_no")
-    item = RowItem(EmploymentNotice, id_number=number_, notice_id=f"{when}#{notice_no}",
-                            kind=one_of(row["kind"], "kind", NOTICE_KINDS), notice_date=when,
-                            organisation=text(row["organisation"], "organisation"),
-                            detail=text(row.get("detail"), "detail", required=False, max_chars=200),
-                            source="import")
+    item = RowItem(
+        EmploymentNotice,
+        id_number=number_,
+        notice_id=f"{when}#{notice_no}",
+        kind=one_of(row["kind"], "kind", NOTICE_KINDS),
+        notice_date=when,
+        organisation=text(row["organisation"], "organisation"),
+        detail=text(row.get("detail"), "detail", required=False, max_chars=200),
+        source="import",
+    )
     return Parsed(number_, (number_, item.notice_id), item)
 
 
@@ -317,25 +369,62 @@ class Format:
 
     def columns_of(self, header: tuple[str, ...]) -> tuple[str, ...] | None:
         """The columns this file carries, in the format's order, or None if the header is wrong."""
-        if len(set(header)) != len(header) or not set(self.header) <= set(header) \
-                or not set(header) <= set(self.header) | set(self.optional):
+        if (
+            len(set(header)) != len(header)
+            or not set(self.header) <= set(header)
+            or not set(header) <= set(self.header) | set(self.optional)
+        ):
             return None
         return self.header + tuple(c for c in self.optional if c in header)
 
 
-FORMATS = {f.kind: f for f in [
-    Format("persons", ("id_number", "name", "phone", "email", "person_status", "employer",
-                       "insured_region"), parse_person, needs_person=False, batch_writable=False,
-           optional=("original_retirement_age",)),
-    Format("contributions", ("id_number", "type_code", "period", "employer", "base_fen",
-                             "employer_fen", "personal_fen", "account_fen", "status", "posted_on"),
-           parse_contribution),
-    Format("pension-account", ("id_number", "year", "months", "credited_fen", "opening_fen"),
-           parse_pension_account),
-    Format("pension-payments", ("id_number", "period", "items", "gross_fen", "bank_name",
-                                "bank_account", "pay_date"), parse_pension_payment, optional=("scheme",)),
-    Format("labour-contracts", ("id_number", "contract_no", "employer", "start_date", "end_date",
-                                "contract_type", "position"), parse_labour_contract),
-    Format("employment-notices", ("id_number", "notice_no", "date", "kind", "organisation", "detail"),
-           parse_employment_notice),
-]}
+FORMATS = {
+    f.kind: f
+    for f in [
+        Format(
+            "persons",
+            ("id_number", "name", "phone", "email", "person_status", "employer", "insured_region"),
+            parse_person,
+            needs_person=False,
+            batch_writable=False,
+            optional=("original_retirement_age",),
+        ),
+        Format(
+            "contributions",
+            (
+                "id_number",
+                "type_code",
+                "period",
+                "employer",
+                "base_fen",
+                "employer_fen",
+                "personal_fen",
+                "account_fen",
+                "status",
+                "posted_on",
+            ),
+            parse_contribution,
+        ),
+        Format(
+            "pension-account",
+            ("id_number", "year", "months", "credited_fen", "opening_fen"),
+            parse_pension_account,
+        ),
+        Format(
+            "pension-payments",
+            ("id_number", "period", "items", "gross_fen", "bank_name", "bank_account", "pay_date"),
+            parse_pension_payment,
+            optional=("scheme",),
+        ),
+        Format(
+            "labour-contracts",
+            ("id_number", "contract_no", "employer", "start_date", "end_date", "contract_type", "position"),
+            parse_labour_contract,
+        ),
+        Format(
+            "employment-notices",
+            ("id_number", "notice_no", "date", "kind", "organisation", "detail"),
+            parse_employment_notice,
+        ),
+    ]
+}

@@ -23,6 +23,7 @@
   to where the checkpoint left it. A finished import removes it.
 - A progress bar (rich) shows rows and rows/s.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,9 +32,10 @@ import json
 import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .formats import FORMATS, Format, Parsed, RowError, valid_id
 
@@ -80,15 +82,18 @@ def count_rows(path: Path) -> int:
 
 def ddb_client():
     import boto3
+
     from chalicelib import settings
+
     return boto3.client("dynamodb", region_name=settings.region(), endpoint_url=settings.ddb_endpoint())
 
 
 class BatchWriter:
     """BatchWriteItem of up to 25 puts to one table, retrying unprocessed items with backoff."""
 
-    def __init__(self, client, table: str, sleep: Callable[[float], None] = time.sleep,
-                 counts: Counts | None = None):
+    def __init__(
+        self, client, table: str, sleep: Callable[[float], None] = time.sleep, counts: Counts | None = None
+    ):
         self.client = client
         self.table = table
         self.sleep = sleep
@@ -102,16 +107,22 @@ class BatchWriter:
             if not requests:
                 return
             self.counts.retries += 1
-            delay = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** attempt))
+            delay = min(MAX_DELAY_S, BASE_DELAY_S * (2**attempt))
             self.sleep(delay / 2 + random.uniform(0, delay / 2))
         raise WriteFailed(f"{len(requests)} items still unprocessed after {MAX_ATTEMPTS} attempts")
 
 
 MAX_TRANSACTION_ITEMS = 100  # TransactWriteItems limit
-RETRYABLE = {"TransactionConflictException", "TransactionInProgressException",
-             "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
-CONFLICTS_WITH_PAID = RowError("conflicts_with_paid",
-                               "该月已缴费（到账），不能改为其他状态；已列入记录冲突，由经办人员处理")
+RETRYABLE = {
+    "TransactionConflictException",
+    "TransactionInProgressException",
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+}
+CONFLICTS_WITH_PAID = RowError(
+    "conflicts_with_paid", "该月已缴费（到账），不能改为其他状态；已列入记录冲突，由经办人员处理"
+)
 
 
 class ContributionWriter:
@@ -136,6 +147,7 @@ class ContributionWriter:
     @staticmethod
     def status_class(status: str) -> str:
         from chalicelib.services.records import PAID_STATUSES
+
         return "PAID" if status in PAID_STATUSES else status
 
     def write(self, batch: list[Parsed]) -> list[Parsed]:
@@ -152,8 +164,10 @@ class ContributionWriter:
             type_code, status, _ = parsed.summary
             key, status_class = (parsed.id_number, type_code), self.status_class(status)
             for classes, rows in groups:
-                if classes.get(key, status_class) == status_class and \
-                        len(rows) + len(classes) + (key not in classes) < MAX_TRANSACTION_ITEMS:
+                if (
+                    classes.get(key, status_class) == status_class
+                    and len(rows) + len(classes) + (key not in classes) < MAX_TRANSACTION_ITEMS
+                ):
                     classes[key] = status_class
                     rows.append(parsed)
                     break
@@ -163,6 +177,7 @@ class ContributionWriter:
 
     def _transact(self, rows: list[Parsed]) -> list[Parsed]:
         from botocore.exceptions import ClientError
+
         refused: list[Parsed] = []
         attempt = 0
         while rows:
@@ -172,18 +187,33 @@ class ContributionWriter:
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")
                 reasons = [r.get("Code") for r in exc.response.get("CancellationReasons") or []]
-                failed = {i for i, reason in enumerate(reasons[:len(rows)]) if reason == "ConditionalCheckFailed"}
+                failed = {
+                    i for i, reason in enumerate(reasons[: len(rows)]) if reason == "ConditionalCheckFailed"
+                }
                 if code == "TransactionCanceledException" and failed:
                     refused += [r for i, r in enumerate(rows) if i in failed]
                     rows = [r for i, r in enumerate(rows) if i not in failed]
                     continue
-                retryable = code in RETRYABLE or (code == "TransactionCanceledException" and all(
-                    reason in (None, "None", "TransactionConflict", "ThrottlingError",
-                               "ProvisionedThroughputExceeded") for reason in reasons))
+                retryable = code in RETRYABLE or (
+                    code == "TransactionCanceledException"
+                    and all(
+                        reason
+                        in (
+                            None,
+                            "None",
+                            "TransactionConflict",
+                            "ThrottlingError",
+                            "ProvisionedThroughputExceeded",
+                        )
+                        for reason in reasons
+                    )
+                )
                 if not retryable or attempt == MAX_ATTEMPTS - 1:
-                    raise WriteFailed(f"contribution transaction of {len(rows)} row(s) failed: {code}: {exc}") from exc
+                    raise WriteFailed(
+                        f"contribution transaction of {len(rows)} row(s) failed: {code}: {exc}"
+                    ) from exc
                 self.counts.retries += 1
-                delay = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** attempt))
+                delay = min(MAX_DELAY_S, BASE_DELAY_S * (2**attempt))
                 self.sleep(delay / 2 + random.uniform(0, delay / 2))
                 attempt += 1
         return refused
@@ -192,6 +222,7 @@ class ContributionWriter:
     def _items(rows: list[Parsed]) -> list[dict[str, Any]]:
         """The Puts (in the order of `rows`, so CancellationReasons index them) then the updates."""
         from chalicelib.services.records import precedence_condition
+
         items: list[dict[str, Any]] = []
         months: dict[tuple[str, str, str], set[str]] = {}
         for parsed in rows:
@@ -212,8 +243,10 @@ def _expression(field_name: str, expression: Any) -> dict[str, Any]:
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     text = expression.serialize(names, values)
-    out: dict[str, Any] = {field_name: text,
-                           "ExpressionAttributeNames": {placeholder: name for name, placeholder in names.items()}}
+    out: dict[str, Any] = {
+        field_name: text,
+        "ExpressionAttributeNames": {placeholder: name for name, placeholder in names.items()},
+    }
     if values:
         out["ExpressionAttributeValues"] = values
     return out
@@ -225,17 +258,28 @@ def _summary_update(group: tuple[str, str, str], periods: set[str]) -> dict[str,
 
     from chalicelib.models.contribution_summaries import ContributionSummary
     from chalicelib.services.records import summary_actions
+
     id_number, type_code, status_class = group
-    return {"TableName": ContributionSummary.Meta.table_name,
-            "Key": {"id_number": {"S": id_number}, "type_code": {"S": type_code}},
-            **_expression("UpdateExpression", Update(*summary_actions(status_class, periods)))}
+    return {
+        "TableName": ContributionSummary.Meta.table_name,
+        "Key": {"id_number": {"S": id_number}, "type_code": {"S": type_code}},
+        **_expression("UpdateExpression", Update(*summary_actions(status_class, periods))),
+    }
 
 
 class Importer:
-    def __init__(self, kind: str, path: Path | str, rejects_path: Path | str | None = None,
-                 checkpoint_path: Path | str | None = None, client=None,
-                 sleep: Callable[[float], None] = time.sleep, progress: bool = True,
-                 batch_size: int = BATCH_SIZE, restart: bool = False):
+    def __init__(
+        self,
+        kind: str,
+        path: Path | str,
+        rejects_path: Path | str | None = None,
+        checkpoint_path: Path | str | None = None,
+        client=None,
+        sleep: Callable[[float], None] = time.sleep,
+        progress: bool = True,
+        batch_size: int = BATCH_SIZE,
+        restart: bool = False,
+    ):
         if kind not in FORMATS:
             raise ImportFileError(f"unknown kind {kind!r}; known: {', '.join(FORMATS)}")
         if not 1 <= batch_size <= BATCH_SIZE:
@@ -245,8 +289,9 @@ class Importer:
         if not self.path.is_file():
             raise ImportFileError(f"no such file: {self.path}")
         self.rejects_path = Path(rejects_path) if rejects_path else self.path.with_suffix(".rejects.csv")
-        self.checkpoint_path = (Path(checkpoint_path) if checkpoint_path
-                                else self.path.with_suffix(".checkpoint.json"))
+        self.checkpoint_path = (
+            Path(checkpoint_path) if checkpoint_path else self.path.with_suffix(".checkpoint.json")
+        )
         self.client = client or ddb_client()
         self.sleep = sleep
         self.progress = progress
@@ -255,8 +300,11 @@ class Importer:
         self.counts = Counts()
         self._known: dict[str, bool] = {}
         self._initial_hash: str | None = None
-        self._contributions = (ContributionWriter(self.client, sleep, self.counts)
-                               if self.format.kind == "contributions" else None)
+        self._contributions = (
+            ContributionWriter(self.client, sleep, self.counts)
+            if self.format.kind == "contributions"
+            else None
+        )
         self._seen: dict[int, int] = {}  # hash of each key written or skipped → hash of its values
         self.columns: tuple[str, ...] = self.format.header  # the file's columns (optional ones added)
 
@@ -270,13 +318,20 @@ class Importer:
             return None
         saved = json.loads(self.checkpoint_path.read_text(encoding="utf-8"))
         if saved.get("sha256") != sha or saved.get("kind") != self.format.kind:
-            raise ImportFileError(f"checkpoint {self.checkpoint_path} belongs to another file or kind; "
-                                  "use --restart to discard it")
+            raise ImportFileError(
+                f"checkpoint {self.checkpoint_path} belongs to another file or kind; "
+                "use --restart to discard it"
+            )
         return saved
 
     def _save_checkpoint(self, sha: str, line: int, rejects_offset: int) -> None:
-        state = {"sha256": sha, "kind": self.format.kind, "line": line,
-                 "rejects_offset": rejects_offset, "counts": asdict(self.counts)}
+        state = {
+            "sha256": sha,
+            "kind": self.format.kind,
+            "line": line,
+            "rejects_offset": rejects_offset,
+            "counts": asdict(self.counts),
+        }
         temporary = self.checkpoint_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, self.checkpoint_path)
@@ -287,24 +342,28 @@ class Importer:
         """Which of the persons of the coming rows exist: BatchGetItem of up to 100 keys, instead
         of one GetItem per person. A person left out here is looked up alone later."""
         from chalicelib.models.accounts import Account
+
         numbers = (value.strip().upper() for row in rows if isinstance(value := row.get("id_number"), str))
         wanted = [n for n in dict.fromkeys(numbers) if n not in self._known and valid_id(n)]
         if len(self._known) + len(wanted) > 200_000:
             self._known.clear()
         table = Account.Meta.table_name
         for start in range(0, len(wanted), PERSON_LOOKUP_BATCH):
-            chunk = wanted[start:start + PERSON_LOOKUP_BATCH]
+            chunk = wanted[start : start + PERSON_LOOKUP_BATCH]
             keys = [{"id_number": {"S": number}} for number in chunk]
             found: set[str] = set()
             for attempt in range(MAX_ATTEMPTS):
-                answer = self.client.batch_get_item(RequestItems={table: {
-                    "Keys": keys, "ProjectionExpression": "id_number", "ConsistentRead": True}})
+                answer = self.client.batch_get_item(
+                    RequestItems={
+                        table: {"Keys": keys, "ProjectionExpression": "id_number", "ConsistentRead": True}
+                    }
+                )
                 found.update(item["id_number"]["S"] for item in answer.get("Responses", {}).get(table, []))
                 keys = (answer.get("UnprocessedKeys") or {}).get(table, {}).get("Keys", [])
                 if not keys:
                     break
                 self.counts.retries += 1
-                delay = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** attempt))
+                delay = min(MAX_DELAY_S, BASE_DELAY_S * (2**attempt))
                 self.sleep(delay / 2 + random.uniform(0, delay / 2))
             left = {k["id_number"]["S"] for k in keys}
             for number in chunk:
@@ -332,9 +391,12 @@ class Importer:
     def _person_known(self, id_number: str) -> bool:
         if id_number not in self._known:
             from chalicelib.models.accounts import Account
-            answer = self.client.get_item(TableName=Account.Meta.table_name,
-                                          Key={"id_number": {"S": id_number}},
-                                          ProjectionExpression="id_number")
+
+            answer = self.client.get_item(
+                TableName=Account.Meta.table_name,
+                Key={"id_number": {"S": id_number}},
+                ProjectionExpression="id_number",
+            )
             if len(self._known) > 200_000:
                 self._known.clear()
             self._known[id_number] = "Item" in answer
@@ -352,7 +414,8 @@ class Importer:
         elif self.format.batch_writable:
             table = batch[0].item.Meta.table_name
             BatchWriter(self.client, table, self.sleep, self.counts).write(
-                [p.item.serialize() for p in batch])
+                [p.item.serialize() for p in batch]
+            )
         else:
             for parsed in batch:
                 self._merge_person(parsed)
@@ -364,22 +427,33 @@ class Importer:
     def _list_conflict(self, parsed: Parsed) -> None:
         """A refused row goes to the conflicts list (`python -m infra conflicts`) as well."""
         from chalicelib.services import record_conflicts
+
         type_code, _, period = parsed.summary
-        record_conflicts.record("import_row", parsed.id_number, type_code, period, parsed.item.values,
-                                f"import:{self.path.name}:{parsed.extra['line']}")
+        record_conflicts.record(
+            "import_row",
+            parsed.id_number,
+            type_code,
+            period,
+            parsed.item.values,
+            f"import:{self.path.name}:{parsed.extra['line']}",
+        )
 
     def _merge_person(self, parsed: Parsed) -> None:
         from chalicelib import clock
         from chalicelib.models.accounts import Account
         from chalicelib.security import passwords
+
         if self._initial_hash is None:
             self._initial_hash = passwords.hash_password(passwords.INITIAL_PASSWORD)
         new = parsed.item
-        actions = [Account.name.set(new.name), Account.profile.set(new.profile),
-                   Account.password_hash.set(Account.password_hash | self._initial_hash),
-                   Account.password_state.set(Account.password_state | "INITIAL"),
-                   Account.failed_count.set(Account.failed_count | 0),
-                   Account.created_at.set(Account.created_at | int(clock.now()))]
+        actions = [
+            Account.name.set(new.name),
+            Account.profile.set(new.profile),
+            Account.password_hash.set(Account.password_hash | self._initial_hash),
+            Account.password_state.set(Account.password_state | "INITIAL"),
+            Account.failed_count.set(Account.failed_count | 0),
+            Account.created_at.set(Account.created_at | int(clock.now())),
+        ]
         if new.phone:
             actions.append(Account.phone.set(Account.phone | new.phone))
         if new.email:
@@ -439,8 +513,9 @@ class Importer:
             self.counts = Counts(**saved["counts"])
             self.counts.resumed_after_line = resume_line
             if not self.rejects_path.exists():
-                raise ImportFileError(f"rejects file {self.rejects_path} of the interrupted run is missing; "
-                                      "use --restart")
+                raise ImportFileError(
+                    f"rejects file {self.rejects_path} of the interrupted run is missing; use --restart"
+                )
             with self.rejects_path.open("r+b") as handle:
                 handle.truncate(int(saved["rejects_offset"]))
         if self._contributions is not None:
@@ -451,8 +526,10 @@ class Importer:
 
     def _run(self, sha: str, saved: dict[str, Any] | None, resume_line: int) -> None:
         total = count_rows(self.path)
-        with self.path.open("r", encoding="utf-8-sig", newline="") as source, \
-                self.rejects_path.open("a" if saved else "w", encoding="utf-8", newline="") as rejects_file:
+        with (
+            self.path.open("r", encoding="utf-8-sig", newline="") as source,
+            self.rejects_path.open("a" if saved else "w", encoding="utf-8", newline="") as rejects_file,
+        ):
             reader = csv.DictReader(source)
             header = tuple(h.strip() for h in (reader.fieldnames or ()))
             columns = self.format.columns_of(header)
@@ -474,7 +551,7 @@ class Importer:
                 rejects_file.flush()
                 self._save_checkpoint(sha, last_line, rejects_file.tell())
 
-            with _progress(self.progress, total, self.path.name) as advance:
+            with _Progress(self.progress, total, self.path.name) as advance:
                 for row in self._read_ahead(reader, resume_line):
                     line = self._line
                     row = {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
@@ -504,7 +581,7 @@ class Importer:
                 flush()
 
 
-class _progress:
+class _Progress:
     """A rich progress bar with rows/s (or nothing when disabled)."""
 
     def __init__(self, enabled: bool, total: int, label: str):
@@ -516,17 +593,28 @@ class _progress:
     def __enter__(self) -> Callable[[int], None]:
         if not self.enabled:
             return lambda n: None
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn,
-                                   TextColumn, TimeElapsedColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
         from rich.text import Text
 
         class RowsPerSecond(ProgressColumn):
-            def render(self, task):  # noqa: D401
+            def render(self, task):
                 speed = task.finished_speed or task.speed
                 return Text(f"{speed:,.0f} 行/秒" if speed else "— 行/秒")
 
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             RowsPerSecond(), TimeElapsedColumn())
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            RowsPerSecond(),
+            TimeElapsedColumn(),
+        )
         self._bar.__enter__()
         task = self._bar.add_task(self.label, total=self.total)
         return lambda n: self._bar.advance(task, n)

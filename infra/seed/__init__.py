@@ -8,12 +8,14 @@ A `seed()` takes no arguments and returns a short summary (a dict of counts, or 
 
 The demo residents themselves are data: `demo_residents.json` (see `residents.py`).
 """
+
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 DEFAULT_ORDER = 50
 
@@ -28,8 +30,7 @@ def seed_modules() -> list[ModuleType]:
     return sorted(found, key=lambda m: (getattr(m, "ORDER", DEFAULT_ORDER), m.__name__))
 
 
-def seed_all(only: list[str] | None = None,
-             log: Callable[[str], Any] | None = None) -> dict[str, Any]:
+def seed_all(only: list[str] | None = None, log: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """Run the seed modules (all, or those named in `only`); return {module name: its summary}."""
     results: dict[str, Any] = {}
     for module in seed_modules():

@@ -1,13 +1,15 @@
 """Seed the demo residents' accounts: initial password 888888 (activation required), registered
 phone, basic information. An existing account is left alone (its password, phone or e-mail may
 have been changed since), so re-running never undoes what a resident did."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from pynamodb.exceptions import PutError
 
-from chalicelib import clock, id_number as ids
+from chalicelib import clock
+from chalicelib import id_number as ids
 from chalicelib.models.accounts import Account
 from chalicelib.models.base import condition_failed
 from chalicelib.security import passwords
@@ -23,10 +25,17 @@ def build_account(resident: dict[str, Any], password_hash: str) -> Account:
     profile = dict(resident.get("profile") or {})
     profile.setdefault("gender", ids.gender(number))
     profile.setdefault("birth_date", ids.birth_date(number).isoformat())
-    return Account(id_number=number, name=resident["name"], phone=resident.get("phone"),
-                   email=resident.get("email"), password_hash=password_hash,
-                   password_state="INITIAL", failed_count=0, profile=profile,
-                   created_at=int(clock.now()))
+    return Account(
+        id_number=number,
+        name=resident["name"],
+        phone=resident.get("phone"),
+        email=resident.get("email"),
+        password_hash=password_hash,
+        password_state="INITIAL",
+        failed_count=0,
+        profile=profile,
+        created_at=int(clock.now()),
+    )
 
 
 def ensure_account(resident: dict[str, Any]) -> bool:

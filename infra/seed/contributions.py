@@ -15,13 +15,16 @@ Seeding writes only the rows that are missing (one Query per person and type to 
 periods exist, then batch writes), so a re-run never duplicates nor overwrites a row that a
 payment or an import changed since.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from chalicelib import clock, id_number as ids, money, policy
+from chalicelib import clock, money, policy
+from chalicelib import id_number as ids
 from chalicelib.models.contributions import Contribution
 from chalicelib.services import audit
 
@@ -35,6 +38,7 @@ SOURCE = "seed"
 
 
 # ---- periods -----------------------------------------------------------------------------
+
 
 def current_period() -> str:
     return clock.now_dt().strftime("%Y%m")
@@ -56,8 +60,7 @@ def periods(start: str, end: str) -> Iterator[str]:
 
 
 def _check_period(period: str) -> None:
-    if not (isinstance(period, str) and len(period) == 6 and period.isdigit()
-            and 1 <= int(period[4:]) <= 12):
+    if not (isinstance(period, str) and len(period) == 6 and period.isdigit() and 1 <= int(period[4:]) <= 12):
         raise ValueError(f"not a YYYYMM period: {period!r}")
 
 
@@ -87,6 +90,7 @@ def _posted_on(period: str) -> str:
 
 # ---- amounts (all from the policy data) --------------------------------------------------
 
+
 def employee_base(year: int, base_factor_bp: int = DEFAULT_BASE_FACTOR_BP) -> int:
     """A base within the year's band: average wage × factor, whole yuan, clamped to the band."""
     params = policy.year(_policy_year(year))
@@ -96,28 +100,42 @@ def employee_base(year: int, base_factor_bp: int = DEFAULT_BASE_FACTOR_BP) -> in
     return max(lower, min(upper, base))
 
 
-def employee_row(id_number: str, type_code: str, period: str, employer: str, base_fen: int,
-                 status: str = "PAID") -> Contribution:
+def employee_row(
+    id_number: str, type_code: str, period: str, employer: str, base_fen: int, status: str = "PAID"
+) -> Contribution:
     rates = policy.employee_rates(_policy_year(int(period[:4])), type_code)
-    return Contribution(person_type=f"{id_number}#{type_code}", period=period, employer=employer,
-                        base_fen=base_fen,
-                        employer_fen=money.apply_rate(base_fen, rates["employer"]),
-                        personal_fen=money.apply_rate(base_fen, rates["personal"]),
-                        account_fen=money.apply_rate(base_fen, rates["account"]),
-                        status=status, posted_on=_posted_on(period), source=SOURCE)
+    return Contribution(
+        person_type=f"{id_number}#{type_code}",
+        period=period,
+        employer=employer,
+        base_fen=base_fen,
+        employer_fen=money.apply_rate(base_fen, rates["employer"]),
+        personal_fen=money.apply_rate(base_fen, rates["personal"]),
+        account_fen=money.apply_rate(base_fen, rates["account"]),
+        status=status,
+        posted_on=_posted_on(period),
+        source=SOURCE,
+    )
 
 
-def flexible_row(id_number: str, type_code: str, period: str, employer: str,
-                 status: str = "PAID") -> Contribution:
+def flexible_row(
+    id_number: str, type_code: str, period: str, employer: str, status: str = "PAID"
+) -> Contribution:
     year = _policy_year(int(period[:4]))
     base_fen = policy.base_band(year)[0]
     rates = policy.flexible_rates(year, type_code)
-    return Contribution(person_type=f"{id_number}#{type_code}", period=period, employer=employer,
-                        base_fen=base_fen, employer_fen=0,
-                        personal_fen=money.apply_rate(base_fen, rates["total"]),
-                        account_fen=money.apply_rate(base_fen, rates["account"]),
-                        status=status, posted_on=None if status == "OWED" else _posted_on(period),
-                        source=SOURCE)
+    return Contribution(
+        person_type=f"{id_number}#{type_code}",
+        period=period,
+        employer=employer,
+        base_fen=base_fen,
+        employer_fen=0,
+        personal_fen=money.apply_rate(base_fen, rates["total"]),
+        account_fen=money.apply_rate(base_fen, rates["account"]),
+        status=status,
+        posted_on=None if status == "OWED" else _posted_on(period),
+        source=SOURCE,
+    )
 
 
 def resident_row(id_number: str, type_code: str, year: int, employer: str) -> Contribution:
@@ -127,17 +145,31 @@ def resident_row(id_number: str, type_code: str, year: int, employer: str) -> Co
     personal = rates["personal_fen_per_year"]
     subsidy = rates["subsidy_fen_per_year"]
     period = f"{year:04d}01"
-    return Contribution(person_type=f"{id_number}#{type_code}", period=period, employer=employer,
-                        base_fen=0, employer_fen=subsidy, personal_fen=personal,
-                        account_fen=personal + subsidy if type_code == "170" else 0,
-                        status="PAID", posted_on=_posted_on(period), source=SOURCE)
+    return Contribution(
+        person_type=f"{id_number}#{type_code}",
+        period=period,
+        employer=employer,
+        base_fen=0,
+        employer_fen=subsidy,
+        personal_fen=personal,
+        account_fen=personal + subsidy if type_code == "170" else 0,
+        status="PAID",
+        posted_on=_posted_on(period),
+        source=SOURCE,
+    )
 
 
 # ---- generators --------------------------------------------------------------------------
 
-def generate_employee_history(id_number: str, start_period: str, end_period: str, employer: str,
-                              types: Iterable[str] = EMPLOYEE_TYPES,
-                              base_factor_bp: int = DEFAULT_BASE_FACTOR_BP) -> list[Contribution]:
+
+def generate_employee_history(
+    id_number: str,
+    start_period: str,
+    end_period: str,
+    employer: str,
+    types: Iterable[str] = EMPLOYEE_TYPES,
+    base_factor_bp: int = DEFAULT_BASE_FACTOR_BP,
+) -> list[Contribution]:
     """Monthly PAID rows for every period and type (employee scheme) — N years × 5 types gives
     N × 60 rows. Not saved: the caller decides (see `write_missing`)."""
     number = ids.normalise(id_number)
@@ -152,9 +184,15 @@ def generate_employee_history(id_number: str, start_period: str, end_period: str
     return rows
 
 
-def generate_flexible_history(id_number: str, start_period: str, end_period: str, employer: str,
-                              types: Iterable[str] = ("110", "310"), missing: Iterable[str] = (),
-                              owed: Iterable[str] = ()) -> list[Contribution]:
+def generate_flexible_history(
+    id_number: str,
+    start_period: str,
+    end_period: str,
+    employer: str,
+    types: Iterable[str] = ("110", "310"),
+    missing: Iterable[str] = (),
+    owed: Iterable[str] = (),
+) -> list[Contribution]:
     """Flexible employment: PAID at the lower base, except `missing` months (no row: a gap)
     and `owed` months (status OWED)."""
     number = ids.normalise(id_number)
@@ -168,11 +206,15 @@ def generate_flexible_history(id_number: str, start_period: str, end_period: str
     return rows
 
 
-def generate_resident_history(id_number: str, start_year: int, end_year: int, employer: str,
-                              types: Iterable[str] = ("170",)) -> list[Contribution]:
+def generate_resident_history(
+    id_number: str, start_year: int, end_year: int, employer: str, types: Iterable[str] = ("170",)
+) -> list[Contribution]:
     number = ids.normalise(id_number)
-    return [resident_row(number, code, year, employer)
-            for year in range(start_year, end_year + 1) for code in types]
+    return [
+        resident_row(number, code, year, employer)
+        for year in range(start_year, end_year + 1)
+        for code in types
+    ]
 
 
 def history_for(resident: dict[str, Any]) -> list[Contribution]:
@@ -183,21 +225,36 @@ def history_for(resident: dict[str, Any]) -> list[Contribution]:
         start, end = resolve_period(spell["from"]), resolve_period(spell["to"])
         scheme = spell["scheme"]
         if scheme == "employee":
-            rows += generate_employee_history(number, start, end, spell["employer"], spell["types"],
-                                              spell.get("base_factor_bp", DEFAULT_BASE_FACTOR_BP))
+            rows += generate_employee_history(
+                number,
+                start,
+                end,
+                spell["employer"],
+                spell["types"],
+                spell.get("base_factor_bp", DEFAULT_BASE_FACTOR_BP),
+            )
         elif scheme == "flexible":
             owed = {add_months(current_period(), -n) for n in spell.get("owed_months_ago", [])}
-            rows += generate_flexible_history(number, start, end, spell["employer"], spell["types"],
-                                              missing=spell.get("missing", []), owed=owed)
+            rows += generate_flexible_history(
+                number,
+                start,
+                end,
+                spell["employer"],
+                spell["types"],
+                missing=spell.get("missing", []),
+                owed=owed,
+            )
         elif scheme == "resident":
-            rows += generate_resident_history(number, int(start[:4]), int(end[:4]),
-                                              spell["employer"], spell["types"])
+            rows += generate_resident_history(
+                number, int(start[:4]), int(end[:4]), spell["employer"], spell["types"]
+            )
         else:
             raise ValueError(f"unknown contribution scheme {scheme!r} for {resident['name']}")
     return rows
 
 
 # ---- writing -----------------------------------------------------------------------------
+
 
 def existing_periods(person_type: str) -> set[str]:
     return {item.period for item in Contribution.query(person_type, attributes_to_get=["period"])}
@@ -225,7 +282,12 @@ def seed() -> dict[str, int]:
     for resident in demo_residents():
         written = write_missing(history_for(resident))
         if written:
-            audit.record(resident["id_number"], "contributions_import", "seeded", None,
-                         {"rows": written, "source": "demo_seed"})
+            audit.record(
+                resident["id_number"],
+                "contributions_import",
+                "seeded",
+                None,
+                {"rows": written, "source": "demo_seed"},
+            )
         summary[resident["name"]] = written
     return summary

@@ -18,13 +18,15 @@ written only when missing, so a re-run never overwrites what an import or a paym
 `store_history(rows)` writes generated Contribution rows together with their summaries (used for
 synthetic residents in scale and cost tests).
 """
+
 from __future__ import annotations
 
 import functools
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from chalicelib import clock, masking, policy
 from chalicelib.models.contributions import Contribution
@@ -48,6 +50,7 @@ def _data() -> dict[str, Any]:
 
 
 # ---- contributions + summaries ------------------------------------------------------------
+
 
 def store_history(rows: Iterable[Contribution]) -> int:
     """Batch-write Contribution rows and update each person/type summary once. Idempotent."""
@@ -112,13 +115,21 @@ def seed_pension_account(id_number: str, type_code: str = "110") -> int:
         for year, entry in sorted(account_years_from_rows(id_number, type_code).items()):
             if str(year) in existing or year >= this_year:
                 continue
-            batch.save(PensionAccountYear(id_number=id_number, year=str(year), months=entry["months"],
-                                          credited_fen=entry["credited_fen"], source=SOURCE))
+            batch.save(
+                PensionAccountYear(
+                    id_number=id_number,
+                    year=str(year),
+                    months=entry["months"],
+                    credited_fen=entry["credited_fen"],
+                    source=SOURCE,
+                )
+            )
             written += 1
     return written
 
 
 # ---- pension payments ---------------------------------------------------------------------
+
 
 def account_divisor(age: int) -> int:
     table = policy.data()["pension_benefit"]["account_divisor_by_age"]
@@ -159,9 +170,14 @@ def resident_pension_rows(id_number: str, spec: dict[str, Any]) -> list[PensionP
     `resident_basic_monthly_fen`) and the personal-account pension (the 170 account credits ÷
     the divisor at the age the pension began)."""
     benefit = policy.data()["pension_benefit"]
-    standards = sorted((int(y), int(v)) for y, v in benefit["resident_basic_monthly_fen"].items() if y.isdigit())
-    credited = sum(int(r.account_fen or 0) for r in Contribution.query(f"{id_number}#170")
-                   if r.status in records.PAID_STATUSES and r.period < spec["retire_period"])
+    standards = sorted(
+        (int(y), int(v)) for y, v in benefit["resident_basic_monthly_fen"].items() if y.isdigit()
+    )
+    credited = sum(
+        int(r.account_fen or 0)
+        for r in Contribution.query(f"{id_number}#170")
+        if r.status in records.PAID_STATUSES and r.period < spec["retire_period"]
+    )
     divisor = account_divisor(int(spec["age_at_retirement"]))
     account = (credited * 2 + divisor) // (2 * divisor)
     account_masked = masking.account(spec["bank_account"])
@@ -169,11 +185,23 @@ def resident_pension_rows(id_number: str, spec: dict[str, Any]) -> list[PensionP
     rows = []
     for period in records.months_between(spec["retire_period"], _last_paid_period()):
         basic = next((v for y, v in reversed(standards) if y <= int(period[:4])), standards[0][1])
-        items = [{"name": "基础养老金", "amount_fen": basic}, {"name": "个人账户养老金", "amount_fen": account}]
-        rows.append(PensionPayment(id_number=id_number, period=period, items=items, gross_fen=basic + account,
-                                   bank_name=spec["bank_name"], bank_account_masked=account_masked,
-                                   pay_date=f"{period[:4]}-{period[4:]}-{pay_day:02d}", source=SOURCE,
-                                   scheme="resident"))
+        items = [
+            {"name": "基础养老金", "amount_fen": basic},
+            {"name": "个人账户养老金", "amount_fen": account},
+        ]
+        rows.append(
+            PensionPayment(
+                id_number=id_number,
+                period=period,
+                items=items,
+                gross_fen=basic + account,
+                bank_name=spec["bank_name"],
+                bank_account_masked=account_masked,
+                pay_date=f"{period[:4]}-{period[4:]}-{pay_day:02d}",
+                source=SOURCE,
+                scheme="resident",
+            )
+        )
     return rows
 
 
@@ -201,10 +229,19 @@ def pension_payment_rows(id_number: str, spec: dict[str, Any]) -> list[PensionPa
             items.append({"name": "调整增加", "amount_fen": adjustment})
         gross = base_gross + adjustment
         gross_before = gross
-        rows.append(PensionPayment(id_number=id_number, period=period, items=items, gross_fen=gross,
-                                   bank_name=spec["bank_name"], bank_account_masked=account_masked,
-                                   pay_date=f"{period[:4]}-{period[4:]}-{pay_day:02d}", source=SOURCE,
-                                   scheme="employee"))
+        rows.append(
+            PensionPayment(
+                id_number=id_number,
+                period=period,
+                items=items,
+                gross_fen=gross,
+                bank_name=spec["bank_name"],
+                bank_account_masked=account_masked,
+                pay_date=f"{period[:4]}-{period[4:]}-{pay_day:02d}",
+                source=SOURCE,
+                scheme="employee",
+            )
+        )
     return rows
 
 
@@ -221,6 +258,7 @@ def seed_pension_payments(id_number: str, spec: dict[str, Any]) -> int:
 
 # ---- labour contracts, employment information ----------------------------------------------
 
+
 def seed_employment(id_number: str, extra: dict[str, Any]) -> int:
     contracts = {c.contract_id for c in LabourContract.query(id_number)}
     notices = {n.notice_id for n in EmploymentNotice.query(id_number)}
@@ -228,17 +266,29 @@ def seed_employment(id_number: str, extra: dict[str, Any]) -> int:
     for entry in extra.get("labour_contracts", []):
         key = f"{entry['start']}#{entry['number']}"
         if key not in contracts:
-            LabourContract(id_number=id_number, contract_id=key, employer=entry["employer"],
-                           start_date=entry["start"], end_date=entry.get("end"),
-                           contract_type=entry["type"], position=entry.get("position"),
-                           source=SOURCE).save()
+            LabourContract(
+                id_number=id_number,
+                contract_id=key,
+                employer=entry["employer"],
+                start_date=entry["start"],
+                end_date=entry.get("end"),
+                contract_type=entry["type"],
+                position=entry.get("position"),
+                source=SOURCE,
+            ).save()
             written += 1
     for entry in extra.get("employment_notices", []):
         key = f"{entry['date']}#{entry['number']}"
         if key not in notices:
-            EmploymentNotice(id_number=id_number, notice_id=key, kind=entry["kind"],
-                             notice_date=entry["date"], organisation=entry["organisation"],
-                             detail=entry.get("detail"), source=SOURCE).save()
+            EmploymentNotice(
+                id_number=id_number,
+                notice_id=key,
+                kind=entry["kind"],
+                notice_date=entry["date"],
+                organisation=entry["organisation"],
+                detail=entry.get("detail"),
+                source=SOURCE,
+            ).save()
             written += 1
     return written
 

@@ -1,4 +1,5 @@
 """The demo residents (demo_residents.json) and valid synthetic ID numbers for scale tests."""
+
 from __future__ import annotations
 
 import functools

@@ -8,6 +8,7 @@ phone, with the account already activated (password_state SET) with the given pa
 READY_FILE is the JSON the local stack writes with --ready-file (its DDB/S3 endpoints). Runs in
 its own process: chalicelib's models bind the DynamoDB endpoint when they are imported.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,10 @@ def create(like_name: str, id_number: str, phone: str, password: str, name: str 
     from chalicelib.security import passwords
     from chalicelib.services import audit
     from chalicelib.services import records as records_service
-    from infra.seed import accounts as seed_accounts, cards as seed_cards
-    from infra.seed import contributions as seed_contributions, records as seed_records
+    from infra.seed import accounts as seed_accounts
+    from infra.seed import cards as seed_cards
+    from infra.seed import contributions as seed_contributions
+    from infra.seed import records as seed_records
     from infra.seed.residents import by_name
 
     template = by_name(like_name)
@@ -60,6 +63,7 @@ def main(argv: list[str]) -> int:
     ready_file, like_name, id_number, phone, password, *name = argv
     sys.path.insert(0, str(ROOT))
     from infra import stage_env
+
     ready = json.loads(Path(ready_file).read_text(encoding="utf-8"))
     stage_env.apply("local", {k: v for k, v in ready.items() if k.isupper()})
     create(like_name, id_number, phone, password, name[0] if name else None)

@@ -8,6 +8,7 @@
 - `browser`: headless /usr/bin/chromium; `page`: a fresh context per test, phone-sized
   (390×844), zh-CN, China time.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 390, "height": 844}
 STACK_START_TIMEOUT_S = 600  # DynamoDB Local + seeding the demo histories on a busy 2-core machine
 
@@ -39,7 +46,9 @@ class Stack:
 
     def log_tail(self, lines: int = 40) -> str:
         try:
-            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+            return "\n".join(
+                self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+            )
         except OSError:
             return ""
 
@@ -65,9 +74,24 @@ def stack(tmp_path_factory):
     env["SECURITY_LIMITS_FILE"] = str(ROOT / "tests" / "fixtures" / "security" / "browser-stack-limits.json")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local_stack", "--in-memory", "--port", "0",
-             "--bank-port", "0", "--ready-file", str(ready_file)],
-            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "infra.local_stack",
+                "--in-memory",
+                "--port",
+                "0",
+                "--bank-port",
+                "0",
+                "--ready-file",
+                str(ready_file),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     running = Stack(url="", bank_url=None, process=process, log_path=log_path)
     try:
         deadline = time.monotonic() + STACK_START_TIMEOUT_S
@@ -75,8 +99,9 @@ def stack(tmp_path_factory):
             if process.poll() is not None:
                 pytest.fail(f"the local stack exited ({process.returncode}):\n{running.log_tail()}")
             if time.monotonic() > deadline:
-                pytest.fail(f"the local stack did not start within {STACK_START_TIMEOUT_S} s:\n"
-                            f"{running.log_tail()}")
+                pytest.fail(
+                    f"the local stack did not start within {STACK_START_TIMEOUT_S} s:\n{running.log_tail()}"
+                )
             time.sleep(0.2)
         ready = json.loads(ready_file.read_text(encoding="utf-8"))
         running.url, running.bank_url = ready["url"], ready.get("bank_url")
@@ -88,14 +113,14 @@ def stack(tmp_path_factory):
 @pytest.fixture(scope="session")
 def playwright_instance():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         yield playwright
 
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance):
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                  args=CHROMIUM_ARGS)
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 

@@ -8,6 +8,7 @@ SMS code from the local outbox and `new_password` (twice), and `new_password` is
 It returns once the resident is on the page after sign-in (home.html, or where `next_url` led).
 A test that changes a resident's password afterwards must update `stack.passwords[id_number]`.
 """
+
 from __future__ import annotations
 
 import json
@@ -86,8 +87,13 @@ def make_resident(stack, like: str, id_number: str, phone: str, password: str) -
     if id_number not in stack.passwords:
         ready_file = stack.log_path.parent / "ready.json"
         assert ready_file.is_file(), f"the stack's ready file is not at {ready_file}"
-        done = subprocess.run([sys.executable, str(_FRESH_RESIDENT), str(ready_file), like, id_number,
-                               phone, password], cwd=_ROOT, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, str(_FRESH_RESIDENT), str(ready_file), like, id_number, phone, password],
+            cwd=_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, f"fresh_resident.py failed:\n{done.stdout}\n{done.stderr}"
         stack.passwords[id_number] = password
     return id_number
@@ -96,6 +102,7 @@ def make_resident(stack, like: str, id_number: str, phone: str, password: str) -
 def _leave(page, still_here, form_selector: str) -> None:
     """Wait until the page navigates away; if it shows an error instead, fail with that error."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     errors = page.locator(f"{form_selector} .field-error, {form_selector} .form-error")
     deadline_ms = 30000
     waited = 0

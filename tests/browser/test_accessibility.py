@@ -15,6 +15,7 @@ it (WCAG 2.4.7, 1.4.11), which axe does not check.
 axe is injected as a script tag; the site's CSP allows scripts from 'self' only, so the audit
 contexts (and only these) are opened with bypass_csp=True.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,8 +73,9 @@ def audit_context(browser):
 
     def open_context(mode: str):
         settings = MODES[mode]
-        context = browser.new_context(viewport=settings["viewport"], locale="zh-CN",
-                                      timezone_id="Asia/Shanghai", bypass_csp=True)
+        context = browser.new_context(
+            viewport=settings["viewport"], locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True
+        )
         if settings["elderly"]:
             context.add_init_script("window.localStorage.setItem('sbp.elderly', '1');")
         opened.append(context)
@@ -102,7 +104,9 @@ def axe_violations(page) -> list[dict]:
              return result.violations.map(v => ({
                id: v.id, impact: v.impact, help: v.help,
                targets: v.nodes.map(n => n.target.join(' '))}));
-           }""", WCAG_TAGS)
+           }""",
+        WCAG_TAGS,
+    )
 
 
 FOCUS_JS = """() => {
@@ -153,14 +157,18 @@ def focus_problem(focused: dict) -> str | None:
 
 def tab_through(page, max_stops: int = 80) -> list[tuple[str, str]]:
     """Press Tab through the page; (element, problem) for each stop whose focus is not visible."""
-    page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); window.__a11yFirstFocus = null; }")
+    page.evaluate(
+        "() => { if (document.activeElement) document.activeElement.blur(); window.__a11yFirstFocus = null; }"
+    )
     found = []
     for _ in range(max_stops):
         page.keyboard.press("Tab")
         focused = page.evaluate(FOCUS_JS)
         if focused is None or focused["first"]:
             break
-        page.evaluate("() => { window.__a11yFirstFocus = window.__a11yFirstFocus || document.activeElement; }")
+        page.evaluate(
+            "() => { window.__a11yFirstFocus = window.__a11yFirstFocus || document.activeElement; }"
+        )
         problem = focus_problem(focused)
         if problem:
             found.append((focused["key"], problem))
@@ -172,13 +180,18 @@ def audit(page, url: str, path: str, mode: str) -> list[str]:
     320 px and focus stops without a visible focus indicator (standard and elderly mode)."""
     page.goto(url + path)
     settle(page)
-    here = re.sub(r"[?#].*$", "", page.url[len(url):])
+    here = re.sub(r"[?#].*$", "", page.url[len(url) :])
     if here != path:
         return [f"{path} [{mode}]: ended up on {here} instead of the page"]
-    lines = [f"{path} [{mode}]: {v['id']} ({v['impact']}: {v['help']}) at {target}"
-             for v in axe_violations(page) for target in v["targets"]]
+    lines = [
+        f"{path} [{mode}]: {v['id']} ({v['impact']}: {v['help']}) at {target}"
+        for v in axe_violations(page)
+        for target in v["targets"]
+    ]
     if mode == "320px":
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         if overflow > 0:
             lines.append(f"{path} [{mode}]: reflow (the page scrolls sideways by {overflow}px at 320 px)")
     else:
@@ -190,16 +203,22 @@ def audit_state(page, path: str, state: str, mode: str) -> list[str]:
     """axe (and sideways scrolling at 320 px) on the page as it is now, after some interaction."""
     page.wait_for_load_state("networkidle")
     where = f"{path} ({state}) [{mode}]"
-    lines = [f"{where}: {v['id']} ({v['impact']}: {v['help']}) at {target}"
-             for v in axe_violations(page) for target in v["targets"]]
+    lines = [
+        f"{where}: {v['id']} ({v['impact']}: {v['help']}) at {target}"
+        for v in axe_violations(page)
+        for target in v["targets"]
+    ]
     if mode == "320px":
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         if overflow > 0:
             lines.append(f"{where}: reflow (the page scrolls sideways by {overflow}px at 320 px)")
     return lines
 
 
 # ---- states reached by interaction (errors, dialogs, tables, later steps) --------------------
+
 
 def public_states(page, url, check) -> None:
     page.goto(url + "/index.html")
@@ -345,9 +364,14 @@ def test_every_resident_page_passes_axe_wcag22_aa(stack, residents, audit_contex
     for like, id_number in residents.items():
         page = audit_context(mode).new_page()
         sign_in(page, stack, id_number, stack.passwords[id_number])
-        found += [f"({like}) {line}" for path in pages for line in audit(page, stack.url, path, mode)]
-        RESIDENT_STATES[like](page, stack.url, lambda path, state: found.extend(
-            f"({like}) {line}" for line in audit_state(page, path, state, mode)))
+        found.extend(f"({like}) {line}" for path in pages for line in audit(page, stack.url, path, mode))
+        RESIDENT_STATES[like](
+            page,
+            stack.url,
+            lambda path, state, like=like, page=page: found.extend(
+                f"({like}) {line}" for line in audit_state(page, path, state, mode)
+            ),
+        )
     assert not found, f"{len(found)} accessibility violation(s):\n" + "\n".join(found)
 
 

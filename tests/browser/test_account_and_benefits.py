@@ -1,6 +1,7 @@
 """Browser tests of issue 11 on the local stack: a payment shows in 王芳's pension account at
 once, in a year marked 暂计 with a plain explanation; 刘强 sees his resident pension
 (城乡居民基本养老金) month by month, named as what it is."""
+
 from __future__ import annotations
 
 import re
@@ -57,8 +58,8 @@ def test_liu_qiang_sees_his_resident_pension_named_as_such(page, stack):
     page.fill("#to-month", "2015-12")
     page.click("#range-button")
     rows = page.locator("#payments tbody tr")
-    expect(rows).to_have_count(11)                      # since 2015-02
-    expect(rows.first).to_contain_text("2015年12月")    # newest first
+    expect(rows).to_have_count(11)  # since 2015-02
+    expect(rows.first).to_contain_text("2015年12月")  # newest first
     expect(rows.last).to_contain_text("2015年2月")
     expect(rows.first).to_contain_text("城乡居民基本养老金")
     expect(rows.first).to_contain_text("基础养老金")

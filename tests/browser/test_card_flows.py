@@ -2,6 +2,7 @@
 王芳 applies for her first card in two sittings — signs out in the middle and resumes from the
 to-do list —, uploads a photo straight to storage and submits; 张伟 reports his card lost and
 cancels the report. Each test runs in its own browser context (the `page` fixture)."""
+
 from __future__ import annotations
 
 import re
@@ -63,7 +64,10 @@ def test_wang_fang_applies_in_two_sittings_uploads_a_photo_and_submits(page, sta
     page.fill("#postal_code", "253000")
     page.click("#delivery-form button[type=submit]")
     expect(page.locator("#step-photo")).to_be_visible()
-    assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    assert (
+        page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        <= 0
+    )
 
     # a PNG renamed .jpg is refused with the reason next to the file input
     fake = tmp_path / "photo.jpg"
@@ -78,8 +82,10 @@ def test_wang_fang_applies_in_two_sittings_uploads_a_photo_and_submits(page, sta
     page.click("#photo-upload-button")
     expect(page.locator("#photo-ok")).to_be_visible()
     expect(page.locator("#photo-canvas[data-loaded='1']")).to_be_attached()
-    assert page.evaluate("() => [document.getElementById('photo-canvas').width,"
-                         " document.getElementById('photo-canvas').height]") == [358, 441]
+    assert page.evaluate(
+        "() => [document.getElementById('photo-canvas').width,"
+        " document.getElementById('photo-canvas').height]"
+    ) == [358, 441]
 
     page.click("#photo-next")
     expect(page.locator("#review-bank")).to_have_text("德州银行")
@@ -100,7 +106,10 @@ def test_zhang_wei_reports_his_card_lost_and_cancels_the_report(page, stack):
     page.set_viewport_size({"width": 320, "height": 640})
     page.click("a[href='/card/index.html']")
     expect(page.locator("#card-status")).to_have_text("正常")
-    assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    assert (
+        page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        <= 0
+    )
     expect(page.locator("#card-no")).to_have_text(re.compile(r"^D\*+\d{3}$"))
     assert ZHANG not in page.locator("body").inner_text()
 

@@ -2,6 +2,7 @@
 page, sees his own record and the estimate at his statutory retirement month (nominal and in
 today's money), chooses another month (whole age and age with months) and sees the result update; an out-of-range assumption is refused next to its field; 李秀英 (retired)
 is sent to her payment history instead."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -25,10 +26,10 @@ def test_zhang_wei_changes_the_retirement_age_and_the_estimate_updates(page, sta
 
     facts = page.locator("#facts")
     expect(facts).to_contain_text("1985年3月 / 男")
-    expect(facts).to_contain_text("2008年1月")                 # first month of his record
-    expect(facts).to_contain_text("63周岁，2048年3月退休")      # statutory age, reform fully applied
+    expect(facts).to_contain_text("2008年1月")  # first month of his record
+    expect(facts).to_contain_text("63周岁，2048年3月退休")  # statutory age, reform fully applied
     expect(page.locator("#retire-period")).to_have_value("204803")
-    expect(page.locator("#base-index")).to_have_value("1.15")   # his latest base ÷ average wage
+    expect(page.locator("#base-index")).to_have_value("1.15")  # his latest base ÷ average wage
     total = page.locator("#estimate-total")
     expect(total).to_contain_text("基本养老金合计约 ¥")
     expect(total).to_contain_text("折合今天的钱约 ¥")

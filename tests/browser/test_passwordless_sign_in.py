@@ -2,6 +2,7 @@
 code read from the local outbox), and registering a passkey in 账号设置 then signing in with it,
 with Chromium's virtual authenticator (DevTools protocol WebAuthn domain: CTAP2, internal
 transport, resident key, user verification). Fresh residents, so demo residents stay untouched."""
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,19 @@ def virtual_authenticator(page):
     """A platform authenticator with resident keys and user verification, attached to `page`."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-        "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True}})
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
     yield cdp, added["authenticatorId"]
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": added["authenticatorId"]})
     cdp.detach()
@@ -97,7 +108,9 @@ def test_sms_sign_in_works_with_the_keyboard_alone(page, stack):
     page.wait_for_url(re.compile(r"/home\.html$"))
 
 
-def test_resident_registers_a_passkey_then_signs_in_with_it_and_removes_it(page, stack, virtual_authenticator):
+def test_resident_registers_a_passkey_then_signs_in_with_it_and_removes_it(
+    page, stack, virtual_authenticator
+):
     cdp, authenticator_id = virtual_authenticator
     id_number, phone, password = PASSKEY_RESIDENT
     make_resident(stack, "王芳", id_number, phone, password)

@@ -2,6 +2,7 @@
 simulator: 王芳 pays two missed pension months at ccb; a payment that fails at the bank is paid
 again (medical, so the pension months stay for the first test); an unpaid order waits in 待办事项 and resumes at its step. The result page always shows
 the server's record. Each test has its own browser context (the `page` fixture)."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,11 @@ def choose_months(page, count: int) -> list[str]:
     expect(page.locator("#choose-form")).to_be_visible()
     free = page.locator("#months-list input[name=months]:not([disabled]):not(:checked)")
     labels = page.locator("#months-list label")
-    owed = [labels.nth(i).locator("input").get_attribute("value") for i in range(labels.count())
-            if "欠缴" in labels.nth(i).inner_text() and labels.nth(i).locator("input").is_enabled()]
+    owed = [
+        labels.nth(i).locator("input").get_attribute("value")
+        for i in range(labels.count())
+        if "欠缴" in labels.nth(i).inner_text() and labels.nth(i).locator("input").is_enabled()
+    ]
     values = owed[:count]
     for i in range(free.count()):
         if len(values) >= count:
@@ -63,8 +67,10 @@ def history_status(page, stack, period: str) -> str | None:
     """The month's status in her contribution history (the records API, all pages of the year)."""
     cursor = ""
     while True:
-        answer = page.request.get(f"{stack.url}/api/insurance/110/contributions?year={period[:4]}"
-                                  + (f"&cursor={cursor}" if cursor else "")).json()
+        answer = page.request.get(
+            f"{stack.url}/api/insurance/110/contributions?year={period[:4]}"
+            + (f"&cursor={cursor}" if cursor else "")
+        ).json()
         for item in answer["items"]:
             if item["period"] == period:
                 return item["status"]

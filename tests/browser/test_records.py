@@ -2,6 +2,7 @@
 李秀英 pages through a year of contributions, reads her pension account and her pension payments
 for a range, issues a certificate, downloads the PDF, has it verified on the public page, revokes
 it and sees it shown as revoked; 王芳's gaps are read (read-only: others use her data too)."""
+
 from __future__ import annotations
 
 import io
@@ -29,7 +30,7 @@ def test_li_xiuying_pages_contributions_and_reads_account_and_payments(page, sta
     page.click("#query-button")
     rows = page.locator("#contributions-table tbody tr")
     expect(rows).to_have_count(6)
-    expect(rows.first.locator("td").first).to_have_text("2016年12月")     # newest first
+    expect(rows.first.locator("td").first).to_have_text("2016年12月")  # newest first
     expect(rows.first).to_contain_text("齐河县晏城街道社区卫生服务中心")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.click("#next-page")
@@ -39,9 +40,9 @@ def test_li_xiuying_pages_contributions_and_reads_account_and_payments(page, sta
 
     page.goto(f"{stack.url}/records/pension-account.html")
     table = page.locator("#account-table")
-    expect(table.locator("tbody tr")).to_have_count(33)   # 1985–2017
-    expect(table).to_contain_text("8.31%")                  # 2016, published
-    expect(table).to_contain_text("一年期存款利率")          # 1985: the pre-2016 rate, labelled
+    expect(table.locator("tbody tr")).to_have_count(33)  # 1985–2017
+    expect(table).to_contain_text("8.31%")  # 2016, published
+    expect(table).to_contain_text("一年期存款利率")  # 1985: the pre-2016 rate, labelled
     expect(page.locator("#balance")).to_contain_text("¥")
 
     page.goto(f"{stack.url}/records/pension-payments.html")
@@ -62,6 +63,7 @@ def test_li_xiuying_pages_contributions_and_reads_account_and_payments(page, sta
 
 def test_certificate_is_downloaded_verified_publicly_then_revoked(page, stack, browser):
     from pypdf import PdfReader
+
     sign_in(page, stack, LI, LI_PASSWORD)
     page.goto(f"{stack.url}/records/certificates.html")
     page.check("#type-110")
@@ -75,7 +77,7 @@ def test_certificate_is_downloaded_verified_publicly_then_revoked(page, stack, b
     assert pdf.ok and pdf.body()[:4] == b"%PDF"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
     assert "李秀英" in text and "3714**********352X" in text and code_text in text
-    assert "91个月" in text   # 2010-01 … 2017-07
+    assert "91个月" in text  # 2010-01 … 2017-07
 
     public = browser.new_context(locale="zh-CN")
     visitor = public.new_page()
@@ -90,7 +92,9 @@ def test_certificate_is_downloaded_verified_publicly_then_revoked(page, stack, b
     expect(page.locator("#log-table tbody tr")).to_have_count(1)
     row.locator("[data-action=revoke]").click()
     page.click(".sbp-dialog [data-action=ok]")
-    expect(page.locator("#mine-table tbody tr", has_text=code_text).locator("[data-status]")).to_have_text("已撤销")
+    expect(page.locator("#mine-table tbody tr", has_text=code_text).locator("[data-status]")).to_have_text(
+        "已撤销"
+    )
 
     visitor.goto(f"{stack.url}/verify.html")
     visitor.fill("#code", code_text.lower())
@@ -105,7 +109,7 @@ def test_wang_fang_sees_her_gaps_with_the_cost_to_fill_them(page, stack):
     page.goto(f"{stack.url}/records/gaps.html")
     pension = page.locator("section[data-type='110']")
     expect(pension).to_contain_text("2021年4月 至 2021年6月，共3个月")
-    expect(pension).to_contain_text("¥2,322.00")          # 3 × 3,870.00 × 20%
+    expect(pension).to_contain_text("¥2,322.00")  # 3 × 3,870.00 × 20%
     expect(pension).to_contain_text("2022年11月，共1个月")
     page.goto(f"{stack.url}/records/index.html")
     expect(page.locator("#summary-list li")).to_have_count(2)

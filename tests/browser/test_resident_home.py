@@ -4,6 +4,7 @@ stack: 李秀英 (retired) opens on her latest pension payment and reaches the h
 months chosen; certificates preselect the resident's types and span and open the PDF in a new
 tab; a verification code typed with spaces and full-width dashes is accepted; targets are at
 least 24 px (44 px in elderly mode); the header does not shift the page."""
+
 from __future__ import annotations
 
 import re
@@ -46,10 +47,13 @@ def test_li_xiuying_home_opens_with_her_latest_payment_and_the_history_newest_fi
     first = page.locator("#for-you")
     expect(first).to_have_attribute("data-kind", "retiree")
     expect(page.locator("#latest-payment")).to_have_text(
-        re.compile(r"^上次发放：¥[\d,]+\.\d\d，\d{4}年\d{1,2}月\d{1,2}日发放（\d{4}年\d{1,2}月）$"))
+        re.compile(r"^上次发放：¥[\d,]+\.\d\d，\d{4}年\d{1,2}月\d{1,2}日发放（\d{4}年\d{1,2}月）$")
+    )
     # her answer comes before the list of every function, which is still all there
-    assert page.evaluate("document.getElementById('for-you').compareDocumentPosition("
-                         "document.getElementById('feature-groups')) & Node.DOCUMENT_POSITION_FOLLOWING")
+    assert page.evaluate(
+        "document.getElementById('for-you').compareDocumentPosition("
+        "document.getElementById('feature-groups')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
     assert page.locator("#feature-groups a").count() >= 20
     latest = page.locator("#latest-payment").inner_text()
     page.click("#payments-link")
@@ -57,9 +61,9 @@ def test_li_xiuying_home_opens_with_her_latest_payment_and_the_history_newest_fi
     rows = page.locator("#payments tbody tr")
     expect(rows.first).to_be_visible()
     shown = [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]
-    assert shown[0] in latest                                   # the same month, first
+    assert shown[0] in latest  # the same month, first
     months = [tuple(map(int, re.findall(r"\d+", text))) for text in shown]
-    assert months == sorted(months, reverse=True)               # newest first
+    assert months == sorted(months, reverse=True)  # newest first
 
 
 def test_wang_fang_home_shows_her_dues_and_a_gap_opens_the_payment_with_its_months(page, stack):
@@ -92,21 +96,21 @@ def test_certificate_form_preselects_her_types_and_span_and_the_pdf_opens_in_a_n
     expect(boxes).to_have_count(5)
     assert page.locator("input[name=type_code]:checked").count() == 5
     expect(page.locator("#cert-from")).to_have_value("1985-01")
-    expect(page.locator("#cert-to")).to_have_value("2017-07")   # her last contribution month
+    expect(page.locator("#cert-to")).to_have_value("2017-07")  # her last contribution month
     page.click("#issue-button")
     code = page.locator("#issued-code")
     expect(code).to_have_text(re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$"))
     with page.context.expect_page() as opened:
         page.click("#issued-download")
     opened.value.wait_for_load_state()
-    assert page.url.endswith("/records/certificates.html")      # the portal stays open
+    assert page.url.endswith("/records/certificates.html")  # the portal stays open
     row = page.locator("#mine-table tbody tr", has_text=code.inner_text())
     with page.context.expect_page() as again:
         row.locator("[data-action=download]").click()
     again.value.wait_for_url(re.compile(r"certificates/[0-9A-Z]+\.pdf"))
     assert page.url.endswith("/records/certificates.html")
 
-    typed = "　" + code.inner_text().replace("-", "－").lower() + " "   # full-width dashes, spaces
+    typed = "　" + code.inner_text().replace("-", "－").lower() + " "  # full-width dashes, spaces
     public = browser.new_context(locale="zh-CN")
     visitor = public.new_page()
     visitor.goto(f"{stack.url}/verify.html")

@@ -3,6 +3,7 @@ stack's date is real: 2026-11-30 lies in the Sep–Dec collection window for 202
 2027 resident medical contribution for himself and for 赵敏 (named by ID number + name) at ccb;
 赵敏 then signs in and sees 2027 paid in her contribution history and a message; she prints her
 personal rights record and downloads her data."""
+
 from __future__ import annotations
 
 import io
@@ -92,8 +93,13 @@ def test_liu_qiang_pays_2027_resident_medical_for_himself_and_zhao_min_who_sees_
     pdf = zhao.request.get(link.get_attribute("href"))
     assert pdf.ok and pdf.body()[:4] == b"%PDF"
     from pypdf import PdfReader
+
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
-    assert "2027年度社会保险个人权益记录单" in text and "城乡居民基本医疗保险（390）" in text and "¥400.00" in text
+    assert (
+        "2027年度社会保险个人权益记录单" in text
+        and "城乡居民基本医疗保险（390）" in text
+        and "¥400.00" in text
+    )
 
     zhao.goto(f"{stack.url}/account/my-data.html")
     zhao.click("#export-button")

@@ -1,5 +1,6 @@
 """Browser tests of the public pages (no sign-in): the sign-in page's checks and captcha,
 elderly mode, phone width, the 404 page and the sign-in guard."""
+
 from __future__ import annotations
 
 import os

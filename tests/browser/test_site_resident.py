@@ -2,6 +2,7 @@
 real pages: activation, sign-in, masked information, password change, password protection and
 forgot password, phone change, to-do list, access log, logging out and exiting, the idle
 warning. The tests run in file order and share 刘强's current password (module fixture)."""
+
 from __future__ import annotations
 
 import os
@@ -174,7 +175,9 @@ def test_password_protection_questions_reset_a_forgotten_password(page, stack, l
     page.fill("[name=new_password]", "Liu2026reset")
     page.fill("[name=confirm_password]", "Liu2026reset")
     page.click("#reset-form button[type=submit]")
-    expect(page.locator("#reset-form .field-error, #reset-form .form-error").first).to_contain_text("密保答案不正确")
+    expect(page.locator("#reset-form .field-error, #reset-form .form-error").first).to_contain_text(
+        "密保答案不正确"
+    )
 
     page.fill("[name=answer_1]", " 刘家村小学 ")
     page.click("#reset-form button[type=submit]")
@@ -316,13 +319,17 @@ def test_home_page_fits_a_320px_phone_and_desktop(page, stack, liu, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 800})
     sign_in(page, stack, liu)
     page.screenshot(path=str(shots / "home-desktop.png"), full_page=True)
-    columns = page.evaluate("() => getComputedStyle(document.getElementById('feature-groups'))"
-                            ".gridTemplateColumns.split(' ').length")
+    columns = page.evaluate(
+        "() => getComputedStyle(document.getElementById('feature-groups'))"
+        ".gridTemplateColumns.split(' ').length"
+    )
     assert columns == 2
     page.set_viewport_size({"width": 320, "height": 640})
     assert horizontal_overflow(page) == 0
-    columns = page.evaluate("() => getComputedStyle(document.getElementById('feature-groups'))"
-                            ".gridTemplateColumns.split(' ').length")
+    columns = page.evaluate(
+        "() => getComputedStyle(document.getElementById('feature-groups'))"
+        ".gridTemplateColumns.split(' ').length"
+    )
     assert columns == 1
     page.screenshot(path=str(shots / "home-320.png"), full_page=True)
     page.click("#elderly-toggle")

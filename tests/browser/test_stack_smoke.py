@@ -1,6 +1,7 @@
 """The local stack as a browser sees it: one origin with the site and the API, the security
 headers on every answer, the 404 page, and a demo resident activated and signed in through the
 real pages (tests/browser/flows.py)."""
+
 from __future__ import annotations
 
 import http.client

@@ -12,6 +12,7 @@ plain `pytest tests` never mixes the two backends in one process. The `aws` fixt
 tests/conftest.py is replaced: no moto here; `tables`, `client` and tests/helpers.py work as
 they do on moto.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -27,8 +28,10 @@ _ddb = None
 
 if ENABLED:
     if "chalicelib.models.base" in sys.modules:
-        raise pytest.UsageError("tests/integration must run in its own pytest process: chalicelib's "
-                                "models were imported before DynamoDB Local started")
+        raise pytest.UsageError(
+            "tests/integration must run in its own pytest process: chalicelib's "
+            "models were imported before DynamoDB Local started"
+        )
     from infra.ddb_local import DynamoDBLocal
 
     _log = Path(tempfile.mkdtemp(prefix="sbp-ddblocal-")) / "dynamodb-local.log"
@@ -69,6 +72,7 @@ def aws(ddb_endpoint):
     """Replaces the moto fixture: the tables, created once on DynamoDB Local."""
     from chalicelib.models.base import BaseMeta
     from chalicelib.models.registry import create_missing_tables
+
     assert BaseMeta.host == ddb_endpoint, "chalicelib was imported before DDB_ENDPOINT was set"
     create_missing_tables()
     yield

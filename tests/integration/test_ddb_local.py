@@ -1,8 +1,8 @@
 """The repository code against AWS DynamoDB Local: the conditional updates, atomic counters and
 single-use deletes that moto might get more lenient than DynamoDB. Same services, same API, no
 moto (see conftest.py)."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 
@@ -111,6 +111,7 @@ def test_demo_seed_is_idempotent_and_year_queries_work(tables):
     from infra.seed import seed_all
     from infra.seed.contributions import history_for
     from infra.seed.residents import by_name
+
     def counts():  # the audit table is a log, not data
         return {m.Meta.table_name: sum(1 for _ in m.scan()) for m in ALL_MODELS if m is not AuditEvent}
 
@@ -119,7 +120,8 @@ def test_demo_seed_is_idempotent_and_year_queries_work(tables):
     again = seed_all()
     assert counts() == first
     assert set(again["contributions"].values()) == {0}
-    assert first[Contribution.Meta.table_name] == sum(len(history_for(by_name(n)))
-                                                       for n in ("张伟", "李秀英", "王芳", "刘强", "赵敏"))
+    assert first[Contribution.Meta.table_name] == sum(
+        len(history_for(by_name(n))) for n in ("张伟", "李秀英", "王芳", "刘强", "赵敏")
+    )
     year_2020 = list(Contribution.query(f"{ZHANG}#110", Contribution.period.between("202001", "202012")))
     assert [row.period for row in year_2020] == [f"2020{m:02d}" for m in range(1, 13)]

@@ -1,5 +1,6 @@
 """DynamoDB Local: the shared connection under parallel use (one botocore client for all threads)
 and the captcha's single use enforced by a conditional delete."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor

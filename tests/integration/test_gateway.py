@@ -1,6 +1,7 @@
 """The local origin (infra/gateway.py) in front of the app on DynamoDB Local: the caller's address
 reaches the app as API Gateway's sourceIp, raw request bytes reach it unchanged, the site's files
 and the security headers."""
+
 from __future__ import annotations
 
 import http.client
@@ -21,15 +22,23 @@ S3_ORIGIN = "http://127.0.0.1:9"  # only named in the CSP; nothing is fetched fr
 def gateway(tables):
     import app as app_module
     from infra.gateway import Gateway
+
     with Gateway(app_module.app, connect_src=(S3_ORIGIN,)) as running:
         yield running
 
 
-def request(gateway, method: str, path: str, body: bytes | None = None, source: str = "127.0.0.1",
-            headers: dict | None = None):
+def request(
+    gateway,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    source: str = "127.0.0.1",
+    headers: dict | None = None,
+):
     parts = urllib.parse.urlsplit(gateway.url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30,
-                                            source_address=(source, 0))
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=30, source_address=(source, 0)
+    )
     all_headers = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"}
     all_headers.update(headers or {})
     connection.request(method, path, body=body, headers=all_headers)
@@ -44,8 +53,14 @@ def test_the_callers_address_reaches_the_app_as_source_ip(gateway):
     _, created = request(gateway, "POST", "/api/auth/captcha", b"", source="127.0.0.2")
     captcha_id = json.loads(created)["captcha_id"]
     _, answer = request(gateway, "GET", f"/api/dev/captcha/{captcha_id}")
-    body = json.dumps({"id_number": ZHANG, "password": "wrong-password-1", "captcha_id": captcha_id,
-                       "captcha_answer": json.loads(answer)["answer"]}).encode()
+    body = json.dumps(
+        {
+            "id_number": ZHANG,
+            "password": "wrong-password-1",
+            "captcha_id": captcha_id,
+            "captcha_answer": json.loads(answer)["answer"],
+        }
+    ).encode()
     response, _ = request(gateway, "POST", "/api/auth/login", body, source="127.0.0.2")
     assert response.status == 401
     events = list(AuditEvent.query(pseudonym.of(ZHANG)))

@@ -2,6 +2,7 @@
 stack — DynamoDB Local on disk, idempotent seeding — keeping a resident's new password and an
 upload across a restart. The stack runs as `python -m infra.local_stack` in a child process
 with its data in a temporary folder, on free ports."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,14 @@ START_TIMEOUT_S = 600
 
 
 def s3_client(endpoint: str):
-    return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="local",
-                        aws_secret_access_key="local", config=Config(s3={"addressing_style": "path"}))
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(s3={"addressing_style": "path"}),
+    )
 
 
 def test_s3_objects_survive_a_restart_through_the_recording(tmp_path):
@@ -40,7 +47,10 @@ def test_s3_objects_survive_a_restart_through_the_recording(tmp_path):
         s3.delete_object(Bucket="sbp-test-uploads", Key="photos/gone.jpg")
     with S3Local(data_dir=tmp_path) as second:
         s3 = s3_client(second.endpoint)
-        assert s3.get_object(Bucket="sbp-test-uploads", Key="photos/a.jpg")["Body"].read() == b"\xff\xd8\x00binary"
+        assert (
+            s3.get_object(Bucket="sbp-test-uploads", Key="photos/a.jpg")["Body"].read()
+            == b"\xff\xd8\x00binary"
+        )
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket="sbp-test-uploads").get("Contents", [])]
         assert keys == ["photos/a.jpg"]
     with S3Local() as in_memory:
@@ -48,6 +58,7 @@ def test_s3_objects_survive_a_restart_through_the_recording(tmp_path):
 
 
 # ---- the whole stack, twice ----------------------------------------------------------------
+
 
 class Browserless:
     """A cookie-keeping HTTP client speaking to the stack like the site's JavaScript does."""
@@ -58,8 +69,12 @@ class Browserless:
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers={
-            "X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"},
+        )
         try:
             with self.opener.open(request, timeout=30) as response:
                 return response.status, json.loads(response.read() or b"{}")
@@ -70,9 +85,16 @@ class Browserless:
         status, created = self.call("POST", "/api/auth/captcha")
         assert status == 200, created
         _, answer = self.call("GET", f"/api/dev/captcha/{created['captcha_id']}")
-        status, result = self.call("POST", "/api/auth/login", {
-            "id_number": id_number, "password": password, "captcha_id": created["captcha_id"],
-            "captcha_answer": answer["answer"]})
+        status, result = self.call(
+            "POST",
+            "/api/auth/login",
+            {
+                "id_number": id_number,
+                "password": password,
+                "captcha_id": created["captcha_id"],
+                "captcha_answer": answer["answer"],
+            },
+        )
         assert status == 200, result
         return result
 
@@ -80,11 +102,28 @@ class Browserless:
 def start_stack(data_dir: Path, work: Path, name: str) -> tuple[subprocess.Popen, dict]:
     ready = work / f"{name}.ready.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT")}
-    log = open(work / f"{name}.log", "wb")
+    log = open(work / f"{name}.log", "wb")  # noqa: SIM115 (the stack's output for as long as it runs)
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local_stack", "--port", "0", "--no-bank", "--data-dir", str(data_dir),
-         "--stack-file", str(work / f"{name}.stack.json"), "--ready-file", str(ready)],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "infra.local_stack",
+            "--port",
+            "0",
+            "--no-bank",
+            "--data-dir",
+            str(data_dir),
+            "--stack-file",
+            str(work / f"{name}.stack.json"),
+            "--ready-file",
+            str(ready),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     deadline = time.monotonic() + START_TIMEOUT_S
     while not ready.exists():
@@ -115,11 +154,19 @@ def test_local_stack_keeps_a_new_password_and_uploads_across_a_restart(tmp_path)
         started = client.login(ZHANG, "888888")
         assert started["status"] == "activation_required"
         _, outbox = client.call("GET", f"/api/dev/outbox?phone={ZHANG_PHONE}")
-        status, activated = client.call("POST", "/api/auth/activate", {
-            "activation_token": started["activation_token"], "sms_code": outbox["messages"][0]["code"],
-            "new_password": NEW_PASSWORD})
+        status, activated = client.call(
+            "POST",
+            "/api/auth/activate",
+            {
+                "activation_token": started["activation_token"],
+                "sms_code": outbox["messages"][0]["code"],
+                "new_password": NEW_PASSWORD,
+            },
+        )
         assert status == 200, activated
-        s3_client(ready["S3_ENDPOINT"]).put_object(Bucket="sbp-local-uploads", Key="photos/z.jpg", Body=b"jpeg")
+        s3_client(ready["S3_ENDPOINT"]).put_object(
+            Bucket="sbp-local-uploads", Key="photos/z.jpg", Body=b"jpeg"
+        )
         assert json.loads((work / "first.stack.json").read_text())["DDB_ENDPOINT"] == ready["DDB_ENDPOINT"]
     finally:
         assert stop_stack(process) == 0
@@ -132,7 +179,9 @@ def test_local_stack_keeps_a_new_password_and_uploads_across_a_restart(tmp_path)
         status, me = client.call("GET", "/api/me")
         assert status == 200 and me["name"] == "张伟"
         assert client.login("37142519620708352X", "888888")["status"] == "activation_required"
-        body = s3_client(ready["S3_ENDPOINT"]).get_object(Bucket="sbp-local-uploads", Key="photos/z.jpg")["Body"]
+        body = s3_client(ready["S3_ENDPOINT"]).get_object(Bucket="sbp-local-uploads", Key="photos/z.jpg")[
+            "Body"
+        ]
         assert body.read() == b"jpeg"
     finally:
         assert stop_stack(process) == 0

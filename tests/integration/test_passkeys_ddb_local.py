@@ -1,5 +1,6 @@
 """Passkey guarantees under parallel bursts on DynamoDB Local: a challenge is used once, and of
 several sign-ins verified against the same sign counter exactly one gets a session."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -28,8 +29,11 @@ def _outcome(call) -> str:
 def test_twenty_parallel_uses_of_one_challenge_let_one_through(tables):
     challenge_id, _ = relying_party.new_challenge("login")
     with ThreadPoolExecutor(max_workers=10) as pool:
-        outcomes = list(pool.map(lambda _: _outcome(lambda: relying_party.use_challenge(challenge_id, "login")),
-                                 range(20)))
+        outcomes = list(
+            pool.map(
+                lambda _: _outcome(lambda: relying_party.use_challenge(challenge_id, "login")), range(20)
+            )
+        )
     assert outcomes.count("ok") == 1 and outcomes.count("Gone") == 19
 
 
@@ -39,7 +43,9 @@ def test_parallel_sign_ins_with_the_same_counter_give_one_session(tables):
     current = CurrentSession(ZHANG, "h" * 64, now, now)
     authenticator = SoftAuthenticator()
     options = passkeys.registration_options(current, IP, password=GOOD_PASSWORD)
-    passkeys.register(current, options["challenge_id"], authenticator.create(options["publicKey"]), "钥匙", IP)
+    passkeys.register(
+        current, options["challenge_id"], authenticator.create(options["publicKey"]), "钥匙", IP
+    )
     attempts = []
     for _ in range(8):  # a cloned authenticator: every assertion carries counter 1
         request = passkey_login.options()

@@ -1,6 +1,7 @@
 """Record precedence on DynamoDB Local (PRODUCT section 3), the scenarios of issue 11 in order:
 pay then import a stale row; import then pay; two imports racing in parallel threads. Only the
 conditional writes keep them apart: DynamoDB Local applies requests concurrently, as DynamoDB does."""
+
 from __future__ import annotations
 
 import threading
@@ -12,7 +13,8 @@ from chalicelib.models.contribution_summaries import ContributionSummary
 from chalicelib.models.contributions import Contribution
 from chalicelib.services import payment_settlement, record_conflicts
 
-from ..test_payments_service import WANG, bank_result, freeze_at, order_at_bank, status_of
+from ..helpers import freeze_at
+from ..test_payments_service import WANG, bank_result, order_at_bank, status_of
 from ..test_record_conflicts import import_rows, month_state, rejects_of, stale_row
 
 
@@ -29,8 +31,11 @@ def test_pay_then_import_a_stale_row_keeps_the_payment(fixed_time, tmp_path):
     importer = import_rows(tmp_path, "stale.csv", [stale_row("202609"), stale_row("202611")])
     assert rejects_of(importer) == [["2", "conflicts_with_paid"]]
     paid = Contribution.get(f"{WANG}#110", "202609", consistent_read=True)
-    assert (paid.status, paid.personal_fen, paid.source) == ("PAID", order["lines"][0]["amount_fen"],
-                                                            f"payment:{order['order_no']}")
+    assert (paid.status, paid.personal_fen, paid.source) == (
+        "PAID",
+        order["lines"][0]["amount_fen"],
+        f"payment:{order['order_no']}",
+    )
     summary = ContributionSummary.get(WANG, "110", consistent_read=True)
     assert {"202609", "202610"} <= summary.paid and summary.owed == {"202611"}
     assert month_state("202609") == "paid" and month_state("202611") == "owed"
@@ -58,8 +63,10 @@ def test_two_imports_racing_never_downgrade_a_paid_month(fixed_time, tmp_path, r
         barrier.wait()
         importers[name] = import_rows(tmp_path, f"{name}.csv", [stale_row(m, status) for m in months])
 
-    threads = [threading.Thread(target=run, args=("owed", "OWED")),
-               threading.Thread(target=run, args=("paid", "PAID"))]
+    threads = [
+        threading.Thread(target=run, args=("owed", "OWED")),
+        threading.Thread(target=run, args=("paid", "PAID")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

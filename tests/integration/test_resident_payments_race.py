@@ -3,6 +3,7 @@ parallel by several payers — exactly one order wins (the month-lock transactio
 before the write); after it is paid, nobody can order that year again; the paid year is posted
 once to the insured person's record even when the bank's notification arrives in parallel; a
 burst of lookups of other people stops exactly at the hourly limit."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor

@@ -1,10 +1,11 @@
 """PRODUCT.md section 8 under parallel bursts on DynamoDB Local (moto serialises requests and
 would hide these races): threads wait on a barrier and fire at once."""
+
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib import clock
@@ -12,8 +13,8 @@ from chalicelib.errors import BadInput, Gone, TooManyRequests, Unauthorized
 from chalicelib.models.accounts import Account
 from chalicelib.models.codes import OneTimeCode
 from chalicelib.models.outbox import OutboxMessage
-from chalicelib.services import accounts, auth, captcha, codes
 from chalicelib.security import passwords
+from chalicelib.services import accounts, auth, captcha, codes
 
 from ..helpers import GOOD_PASSWORD, ZHANG, ZHANG_PHONE, make_account
 
@@ -31,6 +32,7 @@ def burst(count: int, action: Callable[[int], Any]) -> list[str]:
             return "ok"
         except (BadInput, Gone, TooManyRequests, Unauthorized) as exc:
             return exc.code
+
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(run, range(count)))
 
@@ -42,8 +44,9 @@ def sent_codes(address: str) -> list[str]:
 def open_flow(round_no: int) -> tuple[str, str, str]:
     """An activation flow with a code sent to a phone of its own: (token, code, phone)."""
     phone = f"1390000{round_no:04d}"
-    token = codes.start("activation", f"ID{round_no}", send_to=phone, message=MESSAGE,
-                        ip=f"198.51.100.{round_no}")
+    token = codes.start(
+        "activation", f"ID{round_no}", send_to=phone, message=MESSAGE, ip=f"198.51.100.{round_no}"
+    )
     return token, sent_codes(phone)[0], phone
 
 
@@ -60,8 +63,12 @@ def test_twenty_parallel_checks_with_the_right_code_among_them_check_at_most_fiv
     for round_no in range(4):
         token, right, _ = open_flow(round_no)
         flow = codes.load("activation", token)
-        outcomes = burst(20, lambda i, flow=flow, right=right: codes.check_code(
-            flow, right if i == 13 else wrong_code(right, i)))
+        outcomes = burst(
+            20,
+            lambda i, flow=flow, right=right: codes.check_code(
+                flow, right if i == 13 else wrong_code(right, i)
+            ),
+        )
         checked = outcomes.count("ok") + outcomes.count("code_wrong")
         assert outcomes.count("ok") <= 1 and checked <= 5, outcomes
         assert attempts_of(token) <= 5
@@ -93,6 +100,7 @@ def test_wrong_guesses_racing_the_right_one_never_revive_the_used_flow(tables):
         def use(index: int, flow: OneTimeCode = flow, right: str = right) -> None:
             codes.check_code(flow, right if index == 0 else wrong_code(right, index))
             codes.consume(flow)
+
         outcomes = burst(12, use)
         assert outcomes.count("ok") <= 1
         if outcomes.count("ok"):
@@ -112,8 +120,17 @@ def test_twenty_parallel_resends_send_one_code_and_keep_the_attempts(tables):
 
 def test_twenty_parallel_contact_changes_to_one_number_send_one_sms(tables):
     target = "13912345678"
-    outcomes = burst(20, lambda i: codes.start("contact", f"ID{i}", data={"field": "phone", "value": target},
-                                               send_to=target, message=MESSAGE, ip=f"203.0.113.{i}"))
+    outcomes = burst(
+        20,
+        lambda i: codes.start(
+            "contact",
+            f"ID{i}",
+            data={"field": "phone", "value": target},
+            send_to=target,
+            message=MESSAGE,
+            ip=f"203.0.113.{i}",
+        ),
+    )
     assert outcomes.count("ok") == 1
     assert len(sent_codes(target)) == 1
 
@@ -133,6 +150,7 @@ def test_nineteen_parallel_wrong_passwords_check_at_most_five(tables, monkeypatc
         if password_hash == account.password_hash:
             real_hash_checks.append(password)
         return original(password_hash, password)
+
     monkeypatch.setattr(passwords, "verify_password", counting)
     pairs = []
     for _ in range(20):
@@ -145,7 +163,9 @@ def test_nineteen_parallel_wrong_passwords_check_at_most_five(tables, monkeypatc
     lock_messages = [m for m in OutboxMessage.query(ZHANG_PHONE) if "锁定" in m.text]
     assert len(lock_messages) == 1
     # Locked: even the right password is refused, without the real hash being looked at.
-    assert burst(1, lambda _: auth.login(ZHANG, GOOD_PASSWORD, *pairs[19], "192.0.2.10")) == ["bad_credentials"]
+    assert burst(1, lambda _: auth.login(ZHANG, GOOD_PASSWORD, *pairs[19], "192.0.2.10")) == [
+        "bad_credentials"
+    ]
     assert len(real_hash_checks) == 5
 
 

@@ -2,14 +2,15 @@
 locked account, measured on DynamoDB Local as a benchmark — medians over dozens of interleaved
 tries, printed, and compared with a tolerance meant to catch a skipped hash or a skipped
 storage call (tens of ms), not scheduler noise."""
+
 from __future__ import annotations
 
 import statistics
 import time
 
 from chalicelib.errors import Unauthorized
-from chalicelib.services import accounts, auth, captcha
 from chalicelib.security import passwords
+from chalicelib.services import accounts, auth, captcha
 
 from ..helpers import GOOD_PASSWORD, make_account
 
@@ -40,7 +41,7 @@ def test_unknown_wrong_and_locked_take_the_same_time(tables):
     bodies = set()
     for index in range(TRIES):
         cases = [("unknown", UNKNOWN), ("wrong", KNOWN), ("locked", LOCKED)]
-        for name, number in cases[index % 3:] + cases[:index % 3]:  # no case always first
+        for name, number in cases[index % 3 :] + cases[: index % 3]:  # no case always first
             elapsed, body = answer_time(number, "Wrong2026pw", index)
             times[name].append(elapsed)
             bodies.add(tuple(sorted(body.items())))

@@ -1,5 +1,6 @@
 """Bounded failure (PRODUCT.md section 8): DynamoDB Local paused with SIGSTOP must give
 503 temporarily_unavailable with Retry-After within 10 s, never a 500 or a hang."""
+
 from __future__ import annotations
 
 import os
