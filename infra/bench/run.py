@@ -110,6 +110,16 @@ def first_request(quick: bool) -> dict[str, Any]:
     return measure(runs=3 if quick else 9)
 
 
+def first_call_per_table() -> dict[str, Any]:
+    """Each table's first call in a fresh process vs a warm call (first_call.py), DynamoDB Local."""
+    from infra.ddb_local import DynamoDBLocal
+
+    from .first_call import measure
+
+    with DynamoDBLocal() as ddb:
+        return measure(ddb.endpoint)
+
+
 # ---- zip size ------------------------------------------------------------------------------
 
 
@@ -516,6 +526,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     report: dict[str, Any] = {"quick": quick, "generated_at": int(time.time())}
     report["cold_start"] = _safe(lambda: cold_start(3 if quick else 15))
     report["first_request"] = _safe(lambda: first_request(quick))
+    report["first_call"] = _safe(first_call_per_table)
     report["zip"] = _safe(lambda: zip_size(reuse=quick))
     report["dynamodb"] = _safe(dynamodb_operations)
     report["import"] = _safe(lambda: import_throughput(quick))
@@ -547,6 +558,15 @@ def print_table(report: dict[str, Any]) -> None:
         f"one GetItem {fr['bare_median_ms']} ms, fresh processes, median of {fr['runs']})"
         if "ratio" in fr
         else f"n/a — {fr.get('reason')}",
+    )
+    fc = report["first_call"]
+    row(
+        "first call per table (cold process)",
+        f"{fc['ratio']}× a warm call  (median {fc['per_table_first_call_median_ms']} ms, max "
+        f"{fc['per_table_first_call_max_ms']} ms over {fc['tables'] - 1} tables vs warm "
+        f"{fc['warm_call_median_ms']} ms; the process's very first call {fc['process_first_call_ms']} ms)"
+        if "ratio" in fc
+        else f"n/a — {fc.get('reason')}",
     )
     z = report["zip"]
     row(
