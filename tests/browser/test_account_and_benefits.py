@@ -9,16 +9,16 @@ import re
 from playwright.sync_api import expect
 
 try:
-    from .flows import sign_in
+    from .flows import make_resident, sign_in
     from .test_payments_flow import ORDER_URL, go_to_bank, start_order
 except ImportError:  # tests/browser collected as rootdir-relative modules
-    from flows import sign_in
+    from flows import make_resident, sign_in
     from test_payments_flow import ORDER_URL, go_to_bank, start_order
 
 WANG = "371481199004225625"
 WANG_PASSWORD = "Wf2026pay"
-LIU = "371403195501011110"
-LIU_PASSWORD = "Lq2026pension"
+# A fresh copy of 刘强 (same history, new ID number): other tests need the demo 刘强 still new.
+LIU, LIU_PHONE, LIU_PASSWORD = "371403195501019956", "13900009956", "Lq2026pension"
 
 
 def account_balance(page, stack) -> int:
@@ -50,6 +50,7 @@ def test_a_payment_shows_in_the_pension_account_at_once_marked_provisional(page,
 
 
 def test_liu_qiang_sees_his_resident_pension_named_as_such(page, stack):
+    make_resident(stack, "刘强", LIU, LIU_PHONE, LIU_PASSWORD)
     sign_in(page, stack, LIU, LIU_PASSWORD)
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{stack.url}/records/pension-payments.html")
