@@ -27,7 +27,8 @@ def test_quick_bench_writes_every_key(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert {"cold_start", "zip", "dynamodb", "import", "site", "cost"} <= set(report)
+    assert {"cold_start", "first_call", "zip", "dynamodb", "import", "site", "cost"} <= set(report)
+    assert report["first_call"]["tables"] > 1 and report["first_call"]["ratio"] > 0
     assert report["cold_start"]["runs"] == 3 and report["cold_start"]["ratio"] > 0
     assert report["zip"]["zipped_mb"] > 0 and report["zip"]["unzipped_mb"] >= report["zip"]["zipped_mb"]
     ddb = report["dynamodb"]
