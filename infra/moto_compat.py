@@ -125,3 +125,30 @@ def clean_up_stage(session, stage: str, stack: str, endpoint_url: str | None = N
         if bucket.name.startswith((f"sbp-{stage}-", f"{stack}-")):
             bucket.object_versions.delete()
             bucket.delete()
+
+
+def stand_in_distribution(cloudfront, reference: str) -> dict[str, Any]:
+    """A CloudFront distribution made through the API (moto's CloudFormation lacks
+    AWS::CloudFront::Distribution), to stand in for the template's one."""
+    config = {
+        "CallerReference": reference,
+        "Comment": "stand-in",
+        "Enabled": True,
+        "Origins": {
+            "Quantity": 1,
+            "Items": [
+                {
+                    "Id": "o",
+                    "DomainName": "example.com",
+                    "CustomOriginConfig": {
+                        "HTTPPort": 80,
+                        "HTTPSPort": 443,
+                        "OriginProtocolPolicy": "https-only",
+                    },
+                }
+            ],
+        },
+        "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all"},
+    }
+    distribution: dict[str, Any] = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+    return distribution

@@ -56,28 +56,7 @@ def test_deploy_creates_stack_uploads_site_with_headers_and_invalidates(moto_ser
     cloudfront = session.client("cloudfront", endpoint_url=moto_server)
     # moto's CloudFormation lacks AWS::CloudFront::Distribution: one made with the CloudFront
     # API stands in for it, so the deploy's invalidation runs against a real (moto) distribution.
-    dist = cloudfront.create_distribution(
-        DistributionConfig={
-            "CallerReference": "deploy-test",
-            "Comment": "stand-in",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "o",
-                        "DomainName": "example.com",
-                        "CustomOriginConfig": {
-                            "HTTPPort": 80,
-                            "HTTPSPort": 443,
-                            "OriginProtocolPolicy": "https-only",
-                        },
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all"},
-        }
-    )["Distribution"]
+    dist = moto_compat.stand_in_distribution(cloudfront, "deploy-test")
     stand_in = {"Distribution": {"Ref": dist["Id"], "DomainName": dist["DomainName"]}}
     lines: list[str] = []
 

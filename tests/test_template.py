@@ -165,28 +165,7 @@ def moto_stack(aws, stage_package):
     stage = stage_package.stage
     region = partitions.stage_regions(stage)[0]
     cloudfront = boto3.client("cloudfront", region_name=region)
-    dist = cloudfront.create_distribution(
-        DistributionConfig={
-            "CallerReference": f"template-test-{stage}",
-            "Comment": "stand-in",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "o",
-                        "DomainName": "example.com",
-                        "CustomOriginConfig": {
-                            "HTTPPort": 80,
-                            "HTTPSPort": 443,
-                            "OriginProtocolPolicy": "https-only",
-                        },
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all"},
-        }
-    )["Distribution"]
+    dist = moto_compat.stand_in_distribution(cloudfront, f"template-test-{stage}")
     deployable, removed = moto_compat.for_moto(
         stage_package.load_template(), {"Distribution": {"Ref": dist["Id"], "DomainName": dist["DomainName"]}}
     )

@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .child import run_json
+
 ROOT = Path(__file__).resolve().parents[2]
 WARM_CALLS = 5
 
@@ -63,16 +65,7 @@ def measure(endpoint: str) -> dict[str, Any]:
         check=True,
         timeout=300,
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "infra.bench.first_call", "--endpoint", endpoint],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return json.loads(done.stdout)
+    return run_json("infra.bench.first_call", "--endpoint", endpoint, env=env, timeout=300)
 
 
 def main(argv: list[str] | None = None) -> int:

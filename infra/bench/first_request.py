@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .child import run_json
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_ID = "371402198503142314"
 BENCH_PASSWORD = "Bench2026Pass"
@@ -152,24 +154,14 @@ def measure(runs: int) -> dict[str, Any]:
 
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT")}
     with DynamoDBLocal() as ddb:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "infra.bench.first_request",
-                "--runs",
-                str(runs),
-                "--endpoint",
-                ddb.endpoint,
-            ],
-            cwd=ROOT,
+        return run_json(
+            "infra.bench.first_request",
+            "--runs",
+            str(runs),
+            "--endpoint",
+            ddb.endpoint,
             env=env,
-            capture_output=True,
-            text=True,
         )
-    if done.returncode != 0:
-        raise RuntimeError(f"first-request benchmark failed: {done.stderr.strip().splitlines()[-1:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:

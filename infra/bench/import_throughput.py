@@ -30,28 +30,20 @@ import csv
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from infra.importer.formats import FORMATS
+
+from .child import run_json
+
 ROOT = Path(__file__).resolve().parents[2]
 TYPES = ("110", "210", "310", "410", "510")
 MONTHS_PER_PERSON = 24
-HEADER = (
-    "id_number",
-    "type_code",
-    "period",
-    "employer",
-    "base_fen",
-    "employer_fen",
-    "personal_fen",
-    "account_fen",
-    "status",
-    "posted_on",
-)
+HEADER = FORMATS["contributions"].header  # the file the importer reads
 RATES_BP = {"110": (1600, 800), "210": (70, 30), "310": (800, 200), "410": (40, 0), "510": (100, 0)}
 WARM_UP_ROWS = 240
 BATCH = 25
@@ -330,28 +322,18 @@ def measure(rows: int, rounds: int) -> dict[str, Any]:
 
     env = {k: v for k, v in os.environ.items() if k not in ("DDB_ENDPOINT", "S3_ENDPOINT")}
     with DynamoDBLocal() as ddb:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "infra.bench.import_throughput",
-                "--rows",
-                str(rows),
-                "--rounds",
-                str(rounds),
-                "--endpoint",
-                ddb.endpoint,
-                "--server-pid",
-                str(ddb.process.pid),
-            ],
-            cwd=ROOT,
+        return run_json(
+            "infra.bench.import_throughput",
+            "--rows",
+            str(rows),
+            "--rounds",
+            str(rounds),
+            "--endpoint",
+            ddb.endpoint,
+            "--server-pid",
+            str(ddb.process.pid),
             env=env,
-            capture_output=True,
-            text=True,
         )
-    if done.returncode != 0:
-        raise RuntimeError(f"import benchmark failed: {done.stderr.strip().splitlines()[-1:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,27 @@
+"""Run one benchmark module in a fresh process (a cold start) and read the JSON it prints last."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_json(module: str, *args: str, env: dict[str, str], timeout: float | None = None) -> dict[str, Any]:
+    """`python -m module args...` from the project root; its last stdout line as JSON."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} failed: {done.stderr.strip().splitlines()[-1:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
