@@ -245,6 +245,16 @@ def _block_public() -> dict[str, bool]:
     }
 
 
+def _private_bucket() -> dict[str, Any]:
+    """What every bucket of ours has: no public access, encrypted, owner-enforced, versioned."""
+    return {
+        "PublicAccessBlockConfiguration": _block_public(),
+        "BucketEncryption": _encryption(),
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        "VersioningConfiguration": {"Status": "Enabled"},
+    }
+
+
 def _encryption() -> dict[str, Any]:
     return {
         "ServerSideEncryptionConfiguration": [
@@ -709,11 +719,8 @@ def build_template(stage: str) -> dict[str, Any]:
     resources["SiteBucket"] = {
         "Type": "AWS::S3::Bucket",
         "Properties": {
-            "PublicAccessBlockConfiguration": _block_public(),
-            "BucketEncryption": _encryption(),
-            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            **_private_bucket(),
             # Versions let a bad site upload be rolled back (docs/deploy.md).
-            "VersioningConfiguration": {"Status": "Enabled"},
             "LifecycleConfiguration": {
                 "Rules": [
                     {
@@ -760,10 +767,7 @@ def build_template(stage: str) -> dict[str, Any]:
         **RETAIN,
         "Properties": {
             "BucketName": config["UPLOADS_BUCKET"],
-            "PublicAccessBlockConfiguration": _block_public(),
-            "BucketEncryption": _encryption(),
-            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-            "VersioningConfiguration": {"Status": "Enabled"},
+            **_private_bucket(),
             "LifecycleConfiguration": {
                 "Rules": [
                     {

@@ -26,11 +26,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from .first_request import BENCH_ID, BENCH_PASSWORD, save_bench_account
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT_FILE = ROOT / ".local" / "bench.json"
 PRICES = Path(__file__).resolve().parent / "prices.json"
-BENCH_ID = "371402198503142314"  # 张伟 (demo resident)
-BENCH_PASSWORD = "Bench2026Pass"
 
 
 def na(reason: str) -> dict[str, Any]:
@@ -334,18 +334,9 @@ def op_logout(ctx: Ctx):
 
 def _seed(history_years: int) -> None:
     from chalicelib import clock
-    from chalicelib.models.accounts import Account
-    from chalicelib.security import passwords
     from infra.seed.contributions import generate_employee_history
 
-    Account(
-        id_number=BENCH_ID,
-        name="张伟",
-        phone="13800001111",
-        password_hash=passwords.hash_password(BENCH_PASSWORD),
-        password_state="SET",
-        created_at=int(clock.now()),
-    ).save()
+    save_bench_account()
     end_year = clock.now_dt().year - 1
     rows = generate_employee_history(
         BENCH_ID, f"{end_year - history_years + 1}01", f"{end_year}12", "德州市某公司"
