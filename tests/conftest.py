@@ -59,6 +59,12 @@ def aws():
     with mock_aws():
         from chalicelib import storage
         from chalicelib.models.registry import create_missing_tables
+        from infra.importer import runner
+
+        # moto's in-process backend is not thread-safe (two transactions at once corrupt its
+        # tables): under moto the importer writes one batch at a time. Its side-by-side writes
+        # are tested on DynamoDB Local (tests/integration/test_import_pipeline.py).
+        runner.WORKERS = 1
 
         storage.client.cache_clear()
         create_missing_tables()

@@ -3,7 +3,6 @@ retries of unprocessed items, idempotent re-import, resume after an interruption
 
 from __future__ import annotations
 
-import argparse
 import csv
 import shutil
 
@@ -95,9 +94,12 @@ def test_every_kind_writes_good_rows_and_rejects_each_planted_bad_row_with_its_r
     assert [n.kind for n in EmploymentNotice.query(B)] == ["UNEMPLOYED", "FLEXIBLE"]
 
 
-def test_contributions_are_written_in_batches_of_25(tables, files):
+def test_contributions_go_in_one_transaction_batch_of_up_to_99_rows_unless_asked_for_fewer(tables, files):
     run("persons", files)
     counts = run("contributions", files)
+    assert counts.written == 31
+    assert counts.batches == 1
+    counts = run("contributions", files, batch_size=25, workers=1)
     assert counts.written == 31
     assert counts.batches == 2  # 25 + 6
 
@@ -206,17 +208,11 @@ def test_a_file_with_the_wrong_header_is_rejected_as_a_whole(tables, files):
 
 
 def test_cli_reports_counts_and_exits_1_when_rows_were_rejected(tables, files, capsys):
+    from infra.cli import build_parser
     from infra.commands import import_records
 
-    args = argparse.Namespace(
-        kind="persons",
-        file=str(files / "persons.csv"),
-        rejects=None,
-        checkpoint=None,
-        restart=False,
-        batch_size=25,
-        no_progress=True,
-    )
+    args = build_parser().parse_args(["import", "persons", str(files / "persons.csv"), "--no-progress"])
+    assert args.func is import_records._import and args.workers is None  # the importer's default
     assert import_records._import(args) == 1
     out = capsys.readouterr().out
     assert "7 rows read" in out and "3 written" in out and "4 rejected" in out

@@ -18,6 +18,7 @@ def _import(args) -> int:
             progress=not args.no_progress,
             batch_size=args.batch_size,
             restart=args.restart,
+            workers=args.workers,
         )
         counts = importer.run()
     except ImportFileError as exc:
@@ -39,19 +40,28 @@ def _import(args) -> int:
 
 def register(sub) -> None:
     from infra.importer.formats import FORMATS
+    from infra.importer.runner import MAX_WORKERS, WORKERS
 
     parser = sub.add_parser(
         "import",
         help="import a core-system export file (persons, contributions, ...)",
-        description="Validate every row, write good rows in batches of 25 (BatchWriteItem, retries "
-        "with backoff), bad rows to a rejects file. Idempotent and resumable: run the "
-        "same command again after an interruption. Formats: docs/import-formats.md.",
+        description="Validate every row, write good rows in batches (BatchWriteItem of 25, or for "
+        "contributions a transaction of up to 99 rows under record precedence; several batches at "
+        "once, retries with backoff), bad rows to a rejects file. Idempotent and resumable: run "
+        "the same command again after an interruption. Formats: docs/import-formats.md.",
     )
     parser.add_argument("kind", choices=sorted(FORMATS), help="which export file")
     parser.add_argument("file", help="the CSV file (UTF-8, header row)")
     parser.add_argument("--rejects", help="rejects file (default: FILE with .rejects.csv)")
     parser.add_argument("--checkpoint", help="checkpoint file (default: FILE with .checkpoint.json)")
     parser.add_argument("--restart", action="store_true", help="discard a checkpoint and start over")
-    parser.add_argument("--batch-size", type=int, default=25, help="rows per BatchWriteItem (1..25)")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        help="rows per batch (1..25; contributions 1..99, per transaction; default: the most)",
+    )
+    parser.add_argument(
+        "--workers", type=int, help=f"batches written at once (1..{MAX_WORKERS}, default {WORKERS})"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=_import)

@@ -7,6 +7,8 @@
   stands); the same row again is skipped (`repeated`).
 - Good rows are written with BatchWriteItem, 25 at a time; unprocessed items are retried with
   exponential backoff and jitter; a batch that still fails stops the import (resumable).
+  Several batches are written at once by worker threads (`workers`) while the main thread
+  reads and checks on; results are booked in file order (`_Pipeline`).
   Persons are the exception: they are merged with UpdateItem (name and profile from the core
   system; password, state, phone and e-mail only if the account is new), so a re-import never
   resets a resident's password — BatchWriteItem can only replace whole items.
@@ -32,6 +34,7 @@ import json
 import os
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +43,9 @@ from typing import Any
 from .formats import FORMATS, Format, Parsed, RowError, valid_id
 
 BATCH_SIZE = 25
+WORKERS = 4  # chunks written at once (threads); 1 = one at a time
+MAX_WORKERS = 16
+MAX_CHUNK_LINES = 2000  # lines held before they are booked (a file of mostly rejected rows)
 PERSON_LOOKUP_BATCH = 100  # BatchGetItem limit
 READ_AHEAD_ROWS = 2000  # rows read ahead to look their persons up together
 MAX_ATTEMPTS = 8
@@ -277,14 +283,20 @@ class Importer:
         client=None,
         sleep: Callable[[float], None] = time.sleep,
         progress: bool = True,
-        batch_size: int = BATCH_SIZE,
+        batch_size: int | None = None,
         restart: bool = False,
+        workers: int | None = None,
     ):
         if kind not in FORMATS:
             raise ImportFileError(f"unknown kind {kind!r}; known: {', '.join(FORMATS)}")
-        if not 1 <= batch_size <= BATCH_SIZE:
-            raise ImportFileError("batch size must be 1..25")
         self.format: Format = FORMATS[kind]
+        largest = max_batch_size(kind)
+        batch_size = largest if batch_size is None else batch_size
+        if not 1 <= batch_size <= largest:
+            raise ImportFileError(f"batch size for {kind} must be 1..{largest}")
+        workers = WORKERS if workers is None else workers
+        if not 1 <= workers <= MAX_WORKERS:
+            raise ImportFileError(f"workers must be 1..{MAX_WORKERS}")
         self.path = Path(path)
         if not self.path.is_file():
             raise ImportFileError(f"no such file: {self.path}")
@@ -296,15 +308,11 @@ class Importer:
         self.sleep = sleep
         self.progress = progress
         self.batch_size = batch_size
+        self.workers = workers
         self.restart = restart
         self.counts = Counts()
         self._known: dict[str, bool] = {}
         self._initial_hash: str | None = None
-        self._contributions = (
-            ContributionWriter(self.client, sleep, self.counts)
-            if self.format.kind == "contributions"
-            else None
-        )
         self._seen: dict[int, int] = {}  # hash of each key written or skipped → hash of its values
         self.columns: tuple[str, ...] = self.format.header  # the file's columns (optional ones added)
 
@@ -404,25 +412,23 @@ class Importer:
 
     # ---- writing -------------------------------------------------------------------------
 
-    def _write(self, batch: list[Parsed]) -> list[Parsed]:
-        """Write a batch; return the rows refused by record precedence (contributions only)."""
+    def _write(self, chunk: _Chunk) -> list[Parsed]:
+        """Write a chunk's rows (in a worker thread); return the rows refused by record precedence
+        (contributions only). Retries are counted in the chunk's own counts."""
+        batch = chunk.rows
         if not batch:
             return []
-        refused: list[Parsed] = []
-        if self._contributions is not None:
-            refused = self._contributions.write(batch)
-        elif self.format.batch_writable:
+        if self.format.kind == "contributions":
+            return ContributionWriter(self.client, self.sleep, chunk.counts).write(batch)
+        if self.format.batch_writable:
             table = batch[0].item.Meta.table_name
-            BatchWriter(self.client, table, self.sleep, self.counts).write(
+            BatchWriter(self.client, table, self.sleep, chunk.counts).write(
                 [p.item.serialize() for p in batch]
             )
         else:
             for parsed in batch:
                 self._merge_person(parsed)
-                self._known[parsed.id_number] = True
-        self.counts.batches += 1
-        self.counts.written += len(batch) - len(refused)
-        return refused
+        return []
 
     def _list_conflict(self, parsed: Parsed) -> None:
         """A refused row goes to the conflicts list (`python -m infra conflicts`) as well."""
@@ -441,10 +447,9 @@ class Importer:
     def _merge_person(self, parsed: Parsed) -> None:
         from chalicelib import clock
         from chalicelib.models.accounts import Account
-        from chalicelib.security import passwords
 
         if self._initial_hash is None:
-            self._initial_hash = passwords.hash_password(passwords.INITIAL_PASSWORD)
+            self._initial_hash = _initial_password_hash()
         new = parsed.item
         actions = [
             Account.name.set(new.name),
@@ -518,8 +523,6 @@ class Importer:
                 )
             with self.rejects_path.open("r+b") as handle:
                 handle.truncate(int(saved["rejects_offset"]))
-        if self._contributions is not None:
-            self._contributions.counts = self.counts
         self._run(sha, saved, resume_line)
         self.checkpoint_path.unlink(missing_ok=True)
         return self.counts
@@ -540,45 +543,199 @@ class Importer:
             rejects = csv.writer(rejects_file)
             if not saved:
                 rejects.writerow(["line", "reason_code", "reason", *columns])
-            batch: list[Parsed] = []
-            last_line = resume_line
+            if self.format.kind == "persons":  # made once, before the workers that share it start
+                self._initial_hash = _initial_password_hash()
+            chunker = _Chunker(self.format.kind == "contributions", self.batch_size, self.workers > 1)
 
-            def flush() -> None:
-                for parsed in self._write(batch):
-                    self._reject(rejects, parsed.extra["line"], CONFLICTS_WITH_PAID, parsed.extra["row"])
-                    self._list_conflict(parsed)
-                batch.clear()
+            def done(chunk: _Chunk, refused: list[Parsed]) -> None:
+                """A chunk written (in file order): its rejects, counts and the checkpoint after it."""
+                self._finish(chunk, refused, rejects)
                 rejects_file.flush()
-                self._save_checkpoint(sha, last_line, rejects_file.tell())
+                self._save_checkpoint(sha, chunk.end_line, rejects_file.tell())
 
-            with _Progress(self.progress, total, self.path.name) as advance:
+            with (
+                _Progress(self.progress, total, self.path.name) as advance,
+                _Pipeline(self.workers, self._write, done) as pipeline,
+            ):
                 for row in self._read_ahead(reader, resume_line):
                     line = self._line
                     row = {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
+                    advance(1)
                     if line <= resume_line:
                         self._remember(row)
-                        advance(1)
                         continue
-                    self.counts.rows += 1
                     try:
-                        parsed = self._parse(row)
-                    except RowError as error:
-                        self._reject(rejects, line, error, row)
-                        last_line = line
-                        advance(1)
-                        continue
-                    if parsed is None:  # the same key with the same values again: nothing to do
-                        self.counts.repeated += 1
-                        last_line = line
-                        advance(1)
-                        continue
-                    parsed.extra.update(line=line, row=row)
-                    batch.append(parsed)
-                    last_line = line
-                    if len(batch) >= self.batch_size:
-                        flush()
-                    advance(1)
-                flush()
+                        parsed, error = self._parse(row), None
+                    except RowError as refused:
+                        parsed, error = None, refused
+                    if parsed is not None:
+                        parsed.extra.update(line=line, row=row)
+                    full = chunker.add(_Line(line, row, parsed, error))
+                    if full is not None:
+                        pipeline.submit(full)
+                if (last := chunker.rest()) is not None:
+                    pipeline.submit(last)
+
+    def _finish(self, chunk: _Chunk, refused: list[Parsed], rejects) -> None:
+        """Book a written chunk: its rows and counts, and its rejects in line order (the rows that
+        failed their checks and those refused by record precedence, which are also listed as
+        conflicts)."""
+        refused_rows = {id(p) for p in refused}
+        for line in chunk.lines:
+            if line.error is not None:
+                self._reject(rejects, line.number, line.error, line.row)
+            elif line.parsed is None:  # an exact repeat of an earlier line: nothing to write
+                self.counts.repeated += 1
+            elif id(line.parsed) in refused_rows:
+                self._reject(rejects, line.number, CONFLICTS_WITH_PAID, line.row)
+                self._list_conflict(line.parsed)
+        self.counts.rows += len(chunk.lines)
+        self.counts.written += len(chunk.rows) - len(refused)
+        self.counts.batches += 1 if chunk.rows else 0
+        self.counts.retries += chunk.counts.retries
+        if self.format.kind == "persons":
+            self._known.update((p.id_number, True) for p in chunk.rows)
+
+
+def _initial_password_hash() -> str:
+    from chalicelib.security import passwords
+
+    return passwords.hash_password(passwords.INITIAL_PASSWORD)
+
+
+def max_batch_size(kind: str) -> int:
+    """Rows per write: a BatchWriteItem takes 25 items; a contributions transaction takes 100
+    actions, at least one of them a summary update."""
+    return MAX_TRANSACTION_ITEMS - 1 if kind == "contributions" else BATCH_SIZE
+
+
+@dataclass
+class _Line:
+    """One line of the file after its checks: the row to write (`parsed`), a reject (`error`),
+    or neither (an exact repeat of an earlier line)."""
+
+    number: int
+    row: dict[str, Any]
+    parsed: Parsed | None
+    error: RowError | None
+
+
+@dataclass
+class _Chunk:
+    """Consecutive lines of the file, written together; after it is written the checkpoint
+    moves to `end_line`. `groups`: the person/type summary items its write updates."""
+
+    lines: list[_Line]
+    end_line: int
+    groups: set[tuple[str, str]]
+    rows: list[Parsed]  # the lines' rows to write
+    counts: Counts = field(default_factory=Counts)  # the write's retries
+
+
+class _Chunker:
+    """Cuts the checked lines into chunks of at most `batch_size` rows. For contributions a
+    chunk also keeps rows + person/type summaries within one transaction (100 actions), and
+    when chunks are written side by side (`align`) a person/type's run of consecutive rows is
+    not split over two chunks where avoidable: two chunks updating the same summary item could
+    not be written at once."""
+
+    def __init__(self, contributions: bool, batch_size: int, align: bool):
+        self.contributions = contributions
+        self.batch_size = batch_size
+        self.align = align
+        self.lines: list[_Line] = []
+        self.rows = 0
+        self.groups: dict[tuple[str, str], None] = {}
+        self.last_group: tuple[str, str] | None = None  # the group of the last row taken
+        self.run_start = 0  # index in self.lines of the first row of that group's current run
+
+    @staticmethod
+    def group(parsed: Parsed) -> tuple[str, str]:
+        return (parsed.id_number, parsed.summary[0]) if parsed.summary else (parsed.id_number, "")
+
+    def add(self, line: _Line) -> _Chunk | None:
+        """Take one line; return a full chunk (lines before this one) when one is ready."""
+        full = self._cut(len(self.lines)) if len(self.lines) >= MAX_CHUNK_LINES else None
+        if line.parsed is not None:
+            group = self.group(line.parsed)
+            new_group = group not in self.groups
+            too_many = self.rows + 1 > self.batch_size or (
+                self.contributions and self.rows + 1 + len(self.groups) + new_group > MAX_TRANSACTION_ITEMS
+            )
+            if too_many:
+                continuing = not new_group and self.last_group == group
+                cut = self.run_start if self.align and continuing and self.run_start > 0 else len(self.lines)
+                full = self._cut(cut)
+            if not self.rows or self.last_group != group:
+                self.run_start = len(self.lines)
+            self.rows += 1
+            self.groups[group] = None
+            self.last_group = group
+        self.lines.append(line)
+        return full
+
+    def rest(self) -> _Chunk | None:
+        """The lines left at the end of the file, if any."""
+        return self._cut(len(self.lines)) if self.lines else None
+
+    def _cut(self, index: int) -> _Chunk:
+        taken, self.lines = self.lines[:index], self.lines[index:]
+        rows = [line.parsed for line in taken if line.parsed is not None]
+        groups = {self.group(p) for p in rows} if self.contributions else set()
+        kept = [line.parsed for line in self.lines if line.parsed is not None]
+        self.rows = len(kept)
+        self.groups = dict.fromkeys(self.group(p) for p in kept)
+        self.last_group = self.group(kept[-1]) if kept else None
+        self.run_start = 0
+        return _Chunk(taken, taken[-1].number, groups, rows)
+
+
+class _Pipeline:
+    """Chunks are written by `workers` threads while the next ones are read and checked; the
+    results are booked in file order (`done`), so the checkpoint never passes a chunk that is
+    not written. A chunk waits for any chunk in flight that updates one of its summary items.
+    With one worker each chunk is written before the next line is read."""
+
+    def __init__(self, workers: int, write: Callable[[_Chunk], list[Parsed]], done: Callable[..., None]):
+        self.workers = workers
+        self.write = write
+        self.done = done
+        self.executor: Any = None
+        self.in_flight: deque[tuple[_Chunk, Any]] = deque()
+
+    def __enter__(self) -> _Pipeline:
+        if self.workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.executor = ThreadPoolExecutor(self.workers, thread_name_prefix="import")
+        return self
+
+    def submit(self, chunk: _Chunk) -> None:
+        while self.in_flight and (
+            len(self.in_flight) >= self.workers or any(chunk.groups & c.groups for c, _ in self.in_flight)
+        ):
+            self._book_oldest()
+        if self.executor is None or not chunk.rows:
+            while self.in_flight:
+                self._book_oldest()
+            self.done(chunk, self.write(chunk))
+            return
+        self.in_flight.append((chunk, self.executor.submit(self.write, chunk)))
+
+    def _book_oldest(self) -> None:
+        chunk, future = self.in_flight.popleft()
+        self.done(chunk, future.result())
+
+    def __exit__(self, exc_type, *_) -> None:
+        if self.executor is None:
+            return
+        try:
+            while exc_type is None and self.in_flight:
+                self._book_oldest()
+        finally:
+            # after a failure: chunks not yet started are dropped, running ones are let finish
+            # (they are written again on resume: the checkpoint is before them)
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 class _Progress:
