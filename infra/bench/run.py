@@ -586,6 +586,13 @@ def print_table(report: dict[str, Any]) -> None:
         if "ratio" in imp
         else f"n/a — {imp.get('reason')}",
     )
+    server = {w: imp.get(f"{w}_cpu_ms_per_1000_rows", {}).get("dynamodb_local") for w in ("importer", "raw")}
+    if None not in server.values():
+        row(
+            "  DynamoDB Local CPU per 1000 rows",
+            f"importer {server['importer']} ms vs raw {server['raw']} ms (conditional transactions with the "
+            "summary updates against unconditional puts)",
+        )
     for name, page in report["site"].items():
         row(
             f"site {name}",
