@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .child import run_json
+from .child import WITHOUT_PYOPENSSL, run_json
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_ID = "371402198503142314"
@@ -63,7 +63,9 @@ answer = app.app(event, None)
 print(answer["statusCode"])
 """
 
-BARE_RUN = """
+BARE_RUN = (
+    WITHOUT_PYOPENSSL
+    + """
 import json, sys
 import boto3
 from chalice import Chalice
@@ -78,6 +80,7 @@ def login():
 answer = app(json.loads(sys.argv[1]), None)
 print(answer["statusCode"])
 """
+)
 
 
 def _event(path: str, body: dict[str, Any]) -> dict[str, Any]:

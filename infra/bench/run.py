@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from .child import WITHOUT_PYOPENSSL
 from .first_request import BENCH_ID, BENCH_PASSWORD, save_bench_account
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def na(reason: str) -> dict[str, Any]:
 
 # ---- cold start ----------------------------------------------------------------------------
 
-BARE_APP = "import boto3\nfrom chalice import Chalice\napp = Chalice(app_name='bare')\n"
+BARE_APP = WITHOUT_PYOPENSSL + "import boto3\nfrom chalice import Chalice\napp = Chalice(app_name='bare')\n"
 
 
 def _timed_import(code: str, env: dict[str, str]) -> float:
