@@ -62,3 +62,33 @@ def test_reset_to_initial_forces_activation(tables):
     make_account(password="Shebao2026go", state="SET")
     accounts.reset_to_initial(ZHANG)
     assert Account.get(ZHANG).password_state == "INITIAL"
+
+
+def test_a_usual_check_is_reserved_with_one_write_the_one_its_read_calls_for(
+    tables, frozen_clock, monkeypatch
+):
+    make_account(password=GOOD_PASSWORD, state="SET")
+    writes: list[str] = []
+    original = Account.update
+
+    def counted(self, *args, **kwargs):
+        writes.append(self.id_number)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Account, "update", counted)
+    assert accounts.reserve_password_check(ZHANG, Account.get(ZHANG)) == 1  # no window: one is opened
+    assert len(writes) == 1
+    assert accounts.reserve_password_check(ZHANG, Account.get(ZHANG)) == 2  # counted in the open window
+    assert len(writes) == 2
+    assert accounts.check_password(Account.get(ZHANG), ZHANG, GOOD_PASSWORD) == "ok"
+    assert len(writes) == 4  # its reservation and the give-back
+
+
+def test_after_a_stale_read_the_conditions_still_decide(tables, frozen_clock):
+    make_account()
+    before = Account.get(ZHANG)  # no window open yet
+    assert accounts.reserve_password_check(ZHANG) == 1  # meanwhile another check opens one
+    assert accounts.reserve_password_check(ZHANG, before) == 2  # not a second window of 1
+    for _ in range(3):
+        accounts.reserve_password_check(ZHANG)
+    assert accounts.reserve_password_check(ZHANG, before) is None  # the sixth, whatever the read said

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from .. import clock
 from ..errors import NotFound
@@ -39,46 +41,51 @@ def is_locked(account: Account) -> bool:
     return bool(account.locked_until and account.locked_until > clock.now())
 
 
-def reserve_password_check(id_number: str) -> int | None:
+def reserve_password_check(id_number: str, seen: Account | None = None) -> int | None:
     """Take one of the account's password checks BEFORE the password is looked at.
 
     At most `max_checks` checks per `window_s`, whatever the concurrency: ADD 1 to
     `failed_count` only while it is below the limit within the current window and the account
-    is not locked, or (second write) open a new window only if the old one has ended and no
-    lock is running. Return the check's number in the window (1..max), or None when refused
-    (locked, limit reached or unknown account: the caller answers the same in every case).
-    A successful sign-in gives the checks back (`clear_failures`).
+    is not locked, or open a new window only if the old one has ended and no lock is running.
+    Return the check's number in the window (1..max), or None when refused (locked, limit
+    reached or unknown account: the caller answers the same in every case). A successful
+    sign-in gives the checks back (`clear_failures`, which ends the window).
+
+    `seen`: the account as the caller has just read it. The write that fits it goes first, so a
+    usual sign-in (no window open) makes one write instead of a refused one and a second. Only
+    the conditions decide: after a stale read the other write follows.
     """
     rules = _password_rules()
     now = int(clock.now())
     not_locked = Account.locked_until.does_not_exist() | (Account.locked_until <= now)
     item = Account(id_number=id_number)
-    try:
-        item.update(
-            actions=[Account.failed_count.add(1)],
-            condition=Account.id_number.exists()
-            & not_locked
-            & (Account.failed_window_start > now - rules["window_s"])
-            & (Account.failed_count < rules["max_checks"]),
-        )
+    count_in_window: tuple[list[Action], Condition] = (
+        [Account.failed_count.add(1)],
+        Account.id_number.exists()
+        & not_locked
+        & (Account.failed_window_start > now - rules["window_s"])
+        & (Account.failed_count < rules["max_checks"]),
+    )
+    open_window: tuple[list[Action], Condition] = (
+        [Account.failed_count.set(1), Account.failed_window_start.set(now)],
+        Account.id_number.exists()
+        & not_locked
+        & (
+            Account.failed_window_start.does_not_exist()
+            | (Account.failed_window_start <= now - rules["window_s"])
+        ),
+    )
+    window_ended = seen is not None and (seen.failed_window_start or 0) <= now - rules["window_s"]
+    for actions, condition in (
+        (open_window, count_in_window) if window_ended else (count_in_window, open_window)
+    ):
+        try:
+            item.update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+            continue
         return int(item.failed_count)
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
-    try:
-        item.update(
-            actions=[Account.failed_count.set(1), Account.failed_window_start.set(now)],
-            condition=Account.id_number.exists()
-            & not_locked
-            & (
-                Account.failed_window_start.does_not_exist()
-                | (Account.failed_window_start <= now - rules["window_s"])
-            ),
-        )
-        return 1
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
     return None
 
 
@@ -104,7 +111,7 @@ def check_password(account: Account | None, id_number: str, password: str) -> st
     for an unknown account or a refused check) so the answer time does not tell them apart.
     The check that uses up the last try locks the account and tells the owner by SMS.
     """
-    number = reserve_password_check(id_number)
+    number = reserve_password_check(id_number, account)
     if account is None or number is None:
         passwords.burn_time(password)
         return "refused"
