@@ -132,5 +132,5 @@ deploy: install
 	$(need-stage)
 	$(PY) -m infra.deploy --stage $(STAGE) --certificate-arn "$(CERTIFICATE_ARN)"
 
-bench: local-deps
+bench: local-deps lambda-python
 	$(PY) -m infra.bench $(BENCH_ARGS)

@@ -15,6 +15,21 @@ ROOT = Path(__file__).resolve().parents[2]
 WITHOUT_PYOPENSSL = "import sys\nsys.modules.setdefault('urllib3.contrib.pyopenssl', None)\n"
 
 
+def runtime_python() -> str:
+    """The interpreter cold starts are timed on: the Lambda runtime's version (`.venv-lambda`,
+    `make lambda-python`), since what loads at import depends on it (chalicelib/lazy_services.py);
+    this interpreter when that venv is missing. Both sides of a ratio use the same one."""
+    lambda_python = ROOT / ".venv-lambda" / "bin" / "python"
+    return str(lambda_python) if lambda_python.exists() else sys.executable
+
+
+def python_version(python: str) -> str:
+    done = subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
 def run_json(module: str, *args: str, env: dict[str, str], timeout: float | None = None) -> dict[str, Any]:
     """`python -m module args...` from the project root; its last stdout line as JSON."""
     done = subprocess.run(

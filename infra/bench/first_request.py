@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .child import WITHOUT_PYOPENSSL, run_json
+from .child import WITHOUT_PYOPENSSL, run_json, runtime_python
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_ID = "371402198503142314"
@@ -93,7 +93,7 @@ def _event(path: str, body: dict[str, Any]) -> dict[str, Any]:
 def _timed(code: str, args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [runtime_python(), "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
     elapsed = time.perf_counter() - start
     if done.returncode != 0 or done.stdout.strip() != "200":

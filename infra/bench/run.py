@@ -16,7 +16,6 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 import zipfile
 from collections import defaultdict
@@ -26,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from .child import WITHOUT_PYOPENSSL
+from .child import WITHOUT_PYOPENSSL, python_version, runtime_python
 from .first_request import BENCH_ID, BENCH_PASSWORD, save_bench_account
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +44,7 @@ BARE_APP = WITHOUT_PYOPENSSL + "import boto3\nfrom chalice import Chalice\napp =
 
 def _timed_import(code: str, env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([runtime_python(), "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
     return time.perf_counter() - start
 
 
@@ -66,8 +65,9 @@ def _median_pair(first: str, second: str, runs: int, env: dict[str, str]) -> tup
 
 def cold_start(runs: int) -> dict[str, Any]:
     """`import app` vs a bare Chalice app importing boto3, both with bytecode present, as in the
-    Lambda zip (infra/package.py ships .pyc; the libraries' come from pip). The source-only
-    figure is reported too: it is what a zip without bytecode would cost."""
+    Lambda zip (infra/package.py ships .pyc; the libraries' come from pip), both on the Lambda
+    runtime's Python (`child.runtime_python`). The source-only figure is reported too: it is
+    what a zip without bytecode would cost."""
     import compileall
 
     from infra import stage_env
@@ -101,6 +101,7 @@ def cold_start(runs: int) -> dict[str, Any]:
         "target": 1.2,
         "source_only_median_ms": round(source_s * 1000, 1),
         "source_only_ratio": round(source_s / source_bare_s, 3),
+        "python": python_version(runtime_python()),
     }
 
 
@@ -539,7 +540,8 @@ def print_table(report: dict[str, Any]) -> None:
     row(
         "cold start ratio (target ≤ 1.2)",
         f"{cs.get('ratio', 'n/a')}  (app {cs.get('app_median_ms')} ms vs bare "
-        f"{cs.get('bare_median_ms')} ms, median of {cs.get('runs')}; source-only {cs.get('source_only_ratio')})"
+        f"{cs.get('bare_median_ms')} ms, median of {cs.get('runs')}, Python {cs.get('python')}; "
+        f"source-only {cs.get('source_only_ratio')})"
         if "ratio" in cs
         else cs,
     )
