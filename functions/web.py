@@ -24,7 +24,7 @@ from functions import schemas
 log = logging.getLogger("sbp")
 
 COOKIE_NAME = "sbp_session"
-MAX_FIELD_CHARS = 256
+MAX_FIELD_CHARS = schemas.MAX_FIELD_CHARS
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Bank notifications come from servers, not browsers: they are authenticated by signature.
 CSRF_EXEMPT_PREFIXES = ("/api/banks/",)

@@ -9,6 +9,8 @@ from datetime import datetime
 
 from chalicelib import clock
 from chalicelib.models.accounts import Account
+from chalicelib.models.contributions import Contribution
+from chalicelib.models.pension_payments import PensionPayment
 from chalicelib.security import passwords
 
 XHR = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"}
@@ -97,3 +99,22 @@ def freeze_at(moment: datetime = FIXED_NOW) -> None:
     """Put chalicelib's clock at `moment` (tests travel from there)."""
     clock.reset()
     clock.travel(moment.timestamp() - time.time())
+
+
+def save_month(person_type: str, period: str, status: str, **values) -> None:
+    """One contribution month as the core system records it (a flexible worker's by default)."""
+    row = {"employer": "灵活就业", "base_fen": 500000, "employer_fen": 0, "personal_fen": 100000, **values}
+    Contribution(person_type=person_type, period=period, status=status, **row).save()
+
+
+def save_pension_payment(id_number: str, period: str, gross_fen: int) -> None:
+    """One monthly pension payment of `gross_fen`, paid on the 10th to the demo bank account."""
+    PensionPayment(
+        id_number=id_number,
+        period=period,
+        items=[{"name": "基础养老金", "amount_fen": gross_fen}],
+        gross_fen=gross_fen,
+        bank_name="中国工商银行",
+        bank_account_masked="**** **** 3571",
+        pay_date=f"{period[:4]}-{period[4:]}-10",
+    ).save()

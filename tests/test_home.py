@@ -10,13 +10,12 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.models.accounts import Account
-from chalicelib.models.pension_payments import PensionPayment
 from chalicelib.services import home, tasks
 from chalicelib.services.sessions import CurrentSession
 from infra.seed.contributions import generate_flexible_history
 from infra.seed.records import store_history
 
-from .helpers import get, make_account, signed_in
+from .helpers import get, make_account, save_pension_payment, signed_in
 from .test_records_cost import Meter
 
 LI = "37142519620708352X"
@@ -36,22 +35,10 @@ def session(id_number: str) -> CurrentSession:
     return CurrentSession(id_number, "hash", 0, 0)
 
 
-def _payment(period: str, gross: int) -> None:
-    PensionPayment(
-        id_number=LI,
-        period=period,
-        items=[{"name": "基础养老金", "amount_fen": gross}],
-        gross_fen=gross,
-        bank_name="中国工商银行",
-        bank_account_masked="**** **** 3571",
-        pay_date=f"{period[:4]}-{period[4:]}-10",
-    ).save()
-
-
 def _li_with_payments() -> None:
     make_account(LI, name="李秀英", profile={"person_status": "退休"})
     for period, gross in (("202609", 300000), ("202611", 310000), ("202610", 305000)):
-        _payment(period, gross)
+        save_pension_payment(LI, period, gross)
 
 
 def _wang_with_gaps() -> None:
@@ -115,7 +102,7 @@ def test_api_answers_the_home_of_the_signed_in_resident(client, november_2026):
     assert get(client, "/api/me/home").status_code == 401
     cookie = signed_in(client, LI)
     Account(id_number=LI).update(actions=[Account.profile.set({"person_status": "退休"})])
-    _payment("202611", 310000)
+    save_pension_payment(LI, "202611", 310000)
     body = get(client, "/api/me/home", cookie=cookie).json_body
     assert body["kind"] == "retiree" and body["latest_payment"]["pay_date"] == "2026-11-10"
     assert body["tasks"] == {"count": 0, "items": []}

@@ -31,6 +31,7 @@ from chalicelib.services import (
 from chalicelib.services.sessions import CurrentSession
 
 from .conftest import FIXTURES
+from .helpers import save_month
 
 WANG = "371481199004225625"
 OTHER = "371402198503142314"
@@ -153,15 +154,7 @@ def test_unknown_kind_and_non_integer_base_are_refused(fixed_time):
 
 
 def test_month_already_paid_cannot_be_ordered_again(fixed_time):
-    Contribution(
-        person_type=f"{WANG}#110",
-        period="202609",
-        employer="灵活就业",
-        base_fen=500000,
-        employer_fen=0,
-        personal_fen=100000,
-        status="PAID",
-    ).save()
+    save_month(f"{WANG}#110", "202609", "PAID")
     with pytest.raises(Conflict) as refused:
         payment_orders.create_order(me(), "flexible_pension", ["202609", "202610"], 500000, None)
     assert refused.value.code == "months_taken" and "2026年9月" in refused.value.message
@@ -169,15 +162,7 @@ def test_month_already_paid_cannot_be_ordered_again(fixed_time):
 
 
 def test_owed_month_can_be_ordered_and_is_posted_as_paid(fixed_time):
-    Contribution(
-        person_type=f"{WANG}#110",
-        period="202609",
-        employer="灵活就业",
-        base_fen=500000,
-        employer_fen=0,
-        personal_fen=100000,
-        status="OWED",
-    ).save()
+    save_month(f"{WANG}#110", "202609", "OWED")
     order = order_at_bank(months=["202609"])
     assert payment_settlement.apply_bank_result(bank_result(order)) == "APPLIED"
     assert Contribution.get(f"{WANG}#110", "202609").status == "PAID"
@@ -214,15 +199,7 @@ def test_parallel_orders_for_the_same_month_only_one_succeeds(fixed_time, serial
 
 
 def test_options_show_paid_in_order_and_payable_months(fixed_time):
-    Contribution(
-        person_type=f"{WANG}#110",
-        period="202601",
-        employer="灵活就业",
-        base_fen=500000,
-        employer_fen=0,
-        personal_fen=100000,
-        status="PAID",
-    ).save()
+    save_month(f"{WANG}#110", "202601", "PAID")
     order = payment_orders.create_order(me(), "flexible_pension", ["202602"], 500000, None)
     answer = payment_orders.options(me(), "flexible_pension")
     states = {m["period"]: (m["state"], m["order_no"]) for m in answer["months"]}

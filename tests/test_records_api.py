@@ -9,11 +9,10 @@ import pytest
 
 from chalicelib.models.employment_notices import EmploymentNotice
 from chalicelib.models.labour_contracts import LabourContract
-from chalicelib.models.pension_payments import PensionPayment
 from infra.seed.contributions import generate_employee_history, generate_flexible_history
 from infra.seed.records import store_history
 
-from .helpers import ZHANG, get, signed_in
+from .helpers import ZHANG, get, save_pension_payment, signed_in
 
 WANG = "371481199004225625"
 
@@ -93,22 +92,10 @@ def test_gaps_api_lists_runs_with_their_cost(client):
     assert (runs[0]["from"], runs[0]["to"], runs[0]["cost_fen"]) == ("202005", "202006", 2 * 72000)
 
 
-def _payment(period, gross):
-    PensionPayment(
-        id_number=ZHANG,
-        period=period,
-        items=[{"name": "基础养老金", "amount_fen": gross}],
-        gross_fen=gross,
-        bank_name="中国工商银行",
-        bank_account_masked="**** **** 3571",
-        pay_date=f"{period[:4]}-{period[4:]}-10",
-    ).save()
-
-
 def test_pension_payments_for_a_range_page_by_twelve_newest_first(client, zhang):
     for year in (2018, 2019):
         for month in range(1, 13):
-            _payment(f"{year}{month:02d}", 200000 + year)
+            save_pension_payment(ZHANG, f"{year}{month:02d}", 200000 + year)
     first = get(client, "/api/benefits/pension-payments?from=201803&to=201906", cookie=zhang).json_body
     assert [p["period"] for p in first["items"]][:2] == ["201906", "201905"]
     assert len(first["items"]) == 12 and first["next_cursor"]
@@ -201,7 +188,7 @@ def test_the_resident_pension_of_liu_qiang_is_seeded_and_shown_as_what_it_is(cli
 
 
 def test_an_employee_pension_is_named_as_such(client, zhang):
-    _payment("201801", 250000)
+    save_pension_payment(ZHANG, "201801", 250000)
     (row,) = get(client, "/api/benefits/pension-payments?from=201801&to=201801", cookie=zhang).json_body[
         "items"
     ]

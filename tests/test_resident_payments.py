@@ -29,7 +29,7 @@ from chalicelib.services import (
 )
 from infra.seed.residents import by_name
 
-from .helpers import make_account
+from .helpers import make_account, save_month
 from .test_payments_service import bank_result, me
 
 LIU, ZHAO, WANG = "371403195501011110", "371428198806152345", "371481199004225625"
@@ -193,15 +193,7 @@ def test_a_year_held_by_an_open_order_cannot_be_ordered_twice(residents):
 
 
 def test_a_year_recorded_by_the_core_system_cannot_be_paid(residents):
-    Contribution(
-        person_type=f"{ZHAO}#390",
-        period="202701",
-        employer="代收",
-        base_fen=0,
-        employer_fen=1,
-        personal_fen=1,
-        status="PAID",
-    ).save()
+    save_month(f"{ZHAO}#390", "202701", "PAID", employer="代收", base_fen=0, employer_fen=1, personal_fen=1)
     with pytest.raises(Conflict):
         medical(LIU, insured={"id_number": ZHAO, "name": "赵敏"})
     assert PaymentOrder.count() == 0

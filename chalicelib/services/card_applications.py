@@ -13,6 +13,8 @@ import re
 from datetime import date
 from typing import Any
 
+from pynamodb.transactions import TransactWrite
+
 from .. import clock, masking, policy, storage
 from .. import id_number as ids
 from ..errors import BadInput, Conflict, NotFound
@@ -434,6 +436,20 @@ def submit(current: CurrentSession, application_id: str, ip: str) -> dict[str, A
     return {**view(load(id_number, application_id)), "card": cards.view(card)}
 
 
+def _close(tx: TransactWrite, app: CardApplication, from_status: str, to_status: str, now: int) -> None:
+    """In `tx`: the application goes from `from_status` to `to_status` (its last state) and the
+    open-application marker it held is released, so another application may start."""
+    tx.update(
+        app,
+        actions=[CardApplication.status.set(to_status), CardApplication.updated_at.set(now)],
+        condition=CardApplication.status == from_status,
+    )
+    tx.delete(
+        CardApplication(id_number=app.id_number, application_id=OPEN_MARKER),
+        condition=CardApplication.open_application_id == app.application_id,
+    )
+
+
 def withdraw(current: CurrentSession, application_id: str, ip: str) -> dict[str, Any]:
     """Withdraw (撤销) an unsubmitted application; its photo is deleted."""
     id_number = current.id_number
@@ -443,15 +459,7 @@ def withdraw(current: CurrentSession, application_id: str, ip: str) -> dict[str,
         on_condition_failed(Conflict("该申请已提交或已撤销", code="application_not_draft")),
         transaction() as tx,
     ):
-        tx.update(
-            app,
-            actions=[CardApplication.status.set(WITHDRAWN), CardApplication.updated_at.set(now)],
-            condition=CardApplication.status == DRAFT,
-        )
-        tx.delete(
-            CardApplication(id_number=id_number, application_id=OPEN_MARKER),
-            condition=CardApplication.open_application_id == app.application_id,
-        )
+        _close(tx, app, DRAFT, WITHDRAWN, now)
     if app.photo_key:
         storage.delete(app.photo_key)
     tasks.close(id_number, TASK_KIND, app.application_id)
@@ -491,15 +499,7 @@ def issue(
             ],
             condition=Card.status == cards.IN_PRODUCTION,
         )
-        tx.update(
-            app,
-            actions=[CardApplication.status.set(ISSUED), CardApplication.updated_at.set(now)],
-            condition=CardApplication.status == SUBMITTED,
-        )
-        tx.delete(
-            CardApplication(id_number=id_number, application_id=OPEN_MARKER),
-            condition=CardApplication.open_application_id == app.application_id,
-        )
+        _close(tx, app, SUBMITTED, ISSUED, now)
     detail = {"application_id": app.application_id, "card": cards.mask_card_no(card_no)}
     if operator:
         detail["by"] = operator

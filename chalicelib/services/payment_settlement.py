@@ -214,11 +214,7 @@ def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> N
                 PaymentOrder.updated_at.set(now),
                 PaymentOrder.version.add(1),
             ],
-            condition=(PaymentOrder.status == from_status)
-            & (PaymentOrder.version == order.version)
-            & (PaymentOrder.bank_code == result.bank_code)
-            & (PaymentOrder.total_fen == result.amount_fen)
-            & (PaymentOrder.currency == result.currency),
+            condition=_unchanged_and_matching(order, from_status, result),
         )
         rows = [_paid_row(order, line, result) for line in order.lines]
         # the months and the per-person type summary, under the record-precedence condition
@@ -247,6 +243,18 @@ def _commit_paid(order: PaymentOrder, result: BankResult, from_status: str) -> N
             )  # the order is the payer's
 
 
+def _unchanged_and_matching(order: PaymentOrder, status: str, result: BankResult) -> Any:
+    """The order is still in `status` at the version read, and the bank's result names its bank,
+    amount and currency."""
+    return (
+        (PaymentOrder.status == status)
+        & (PaymentOrder.version == order.version)
+        & (PaymentOrder.bank_code == result.bank_code)
+        & (PaymentOrder.total_fen == result.amount_fen)
+        & (PaymentOrder.currency == result.currency)
+    )
+
+
 def _commit_failed(order: PaymentOrder, result: BankResult) -> None:
     now = int(clock.now())
     with transaction() as tx:
@@ -260,11 +268,7 @@ def _commit_failed(order: PaymentOrder, result: BankResult) -> None:
                 PaymentOrder.updated_at.set(now),
                 PaymentOrder.version.add(1),
             ],
-            condition=(PaymentOrder.status == AWAITING)
-            & (PaymentOrder.version == order.version)
-            & (PaymentOrder.bank_code == result.bank_code)
-            & (PaymentOrder.total_fen == result.amount_fen)
-            & (PaymentOrder.currency == result.currency),
+            condition=_unchanged_and_matching(order, AWAITING, result),
         )
         tx.save(task_item(order, FAILED, now))
         tx.save(

@@ -19,10 +19,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from chalicelib.cursor import MAX_CURSOR_CHARS
 from chalicelib.errors import BadInput
 
 MAX_FIELD_CHARS = 256
-MAX_CURSOR_CHARS = 512
 
 
 class Model(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):

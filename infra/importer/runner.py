@@ -448,8 +448,7 @@ class Importer:
         from chalicelib import clock
         from chalicelib.models.accounts import Account
 
-        if self._initial_hash is None:
-            self._initial_hash = _initial_password_hash()
+        assert self._initial_hash is not None  # made in _run, before the workers start
         new = parsed.item
         actions = [
             Account.name.set(new.name),
@@ -528,7 +527,7 @@ class Importer:
         return self.counts
 
     def _run(self, sha: str, saved: dict[str, Any] | None, resume_line: int) -> None:
-        total = count_rows(self.path)
+        total = count_rows(self.path) if self.progress else 0  # only the progress bar needs it
         with (
             self.path.open("r", encoding="utf-8-sig", newline="") as source,
             self.rejects_path.open("a" if saved else "w", encoding="utf-8", newline="") as rejects_file,
@@ -544,7 +543,9 @@ class Importer:
             if not saved:
                 rejects.writerow(["line", "reason_code", "reason", *columns])
             if self.format.kind == "persons":  # made once, before the workers that share it start
-                self._initial_hash = _initial_password_hash()
+                from chalicelib.security import passwords
+
+                self._initial_hash = passwords.hash_password(passwords.INITIAL_PASSWORD)
             chunker = _Chunker(self.format.kind == "contributions", self.batch_size, self.workers > 1)
 
             def done(chunk: _Chunk, refused: list[Parsed]) -> None:
@@ -593,14 +594,6 @@ class Importer:
         self.counts.written += len(chunk.rows) - len(refused)
         self.counts.batches += 1 if chunk.rows else 0
         self.counts.retries += chunk.counts.retries
-        if self.format.kind == "persons":
-            self._known.update((p.id_number, True) for p in chunk.rows)
-
-
-def _initial_password_hash() -> str:
-    from chalicelib.security import passwords
-
-    return passwords.hash_password(passwords.INITIAL_PASSWORD)
 
 
 def max_batch_size(kind: str) -> int:
